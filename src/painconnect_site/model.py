@@ -1,0 +1,243 @@
+"""Typed intermediate objects passed between pipeline stages.
+
+No I/O and no logic here: each stage takes these objects and returns new ones,
+never mutating what an earlier stage produced.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+
+# --- stage 0: configuration ------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    id: str
+    name: str
+    kind: str = "person"  # "person" or "organization"
+    credentials: str | None = None
+    role: str | None = None
+    url: str | None = None
+    bio: str | None = None
+
+    @property
+    def is_organization(self) -> bool:
+        return self.kind == "organization"
+
+
+@dataclass(frozen=True, slots=True)
+class Organization:
+    name: str
+    url: str
+    logo: str | None  # path under static/
+
+
+@dataclass(frozen=True, slots=True)
+class SiteConfig:
+    root: Path  # the source folder
+    title: str
+    base_url: str  # always ends with "/", may carry a path
+    language: str
+    description: str
+    organization: Organization
+    citation_style: str
+    people: Mapping[str, Person]
+    default_author: str | None = None
+    lines: Mapping[str, int] = field(default_factory=dict)  # top-level key -> line in site.yaml
+
+    @property
+    def base_path(self) -> str:
+        """The path part of base_url ("/" or "/painconnect/"): prefix of every internal URL."""
+        from urllib.parse import urlsplit
+
+        return urlsplit(self.base_url).path or "/"
+
+
+# --- stage 1: load -----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    path: Path  # absolute
+    rel: str  # posix path relative to the source root, used in diagnostics
+    text: str
+    kind: str  # "article", "page", "bibliography"
+
+
+# --- stage 2: parse ------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FaqItem:
+    question: str
+    answer: str  # Markdown
+    line: int  # line of the `q:` key in the source file
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentMeta:
+    """Validated front matter. Dates are `datetime.date`."""
+
+    title: str
+    description: str
+    date: dt.date
+    author: str
+    slug: str
+    reviewed: dt.date | None = None
+    updated: dt.date | None = None
+    review_due: dt.date | None = None
+    reviewer: str | None = None
+    tags: tuple[str, ...] = ()
+    about: tuple[str, ...] = ()
+    summary: tuple[str, ...] = ()  # Markdown items
+    faq: tuple[FaqItem, ...] = ()
+    image: str | None = None
+    image_alt: str | None = None
+    affiliate: bool = False
+    draft: bool = False
+    lint_ignore: Mapping[str, str] = field(default_factory=dict)  # rule id -> reason
+    lines: Mapping[str, int] = field(default_factory=dict)  # front-matter key -> line
+    summary_lines: tuple[int, ...] = ()  # line of each summary item
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedDocument:
+    source: SourceFile
+    kind: str  # "article" or "page"
+    meta: DocumentMeta
+    body: str  # Markdown after the front matter
+    body_start_line: int  # line number in the file of the body's first line
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """One BibTeX entry, LaTeX decoded to Unicode."""
+
+    key: str
+    entry_type: str  # lowercase BibTeX type: article, book, online, ...
+    line: int  # line of the `@type{key,` in references.bib
+    fields: Mapping[str, str]  # decoded field values, lowercase names (note included)
+    csl: Mapping[str, object]  # CSL-JSON item (note excluded: it is internal)
+    authors: tuple[str, ...]  # display names, "Given Family" or a corporate name
+    title: str
+    container: str | None  # journal, book title, publisher site
+    year: str | None
+    doi: str | None
+    url: str | None
+    pmid: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Bibliography:
+    rel: str  # "references.bib"
+    entries: Mapping[str, Reference]
+
+
+# --- stage 3: resolve --------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CitationUse:
+    key: str
+    locator: str | None  # "p. 12"
+    line: int  # line in the source file
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    level: int
+    id: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    url: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedMarkdown:
+    html: str
+    text: str  # plain text (citations as their numbers), for search, JSON-LD and lint
+    headings: tuple[Heading, ...] = ()
+    links: tuple[Link, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class NumberedReference:
+    number: int
+    reference: Reference
+    html: str  # the formatted entry, safe HTML
+    backlinks: tuple[str, ...]  # element ids of the places citing it, in order
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedFaq:
+    question: str
+    answer_html: str
+    answer_text: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedDocument:
+    parsed: ParsedDocument
+    url: str  # site-relative, no leading slash: "articles/slug/" or "about/"
+    body: RenderedMarkdown
+    summary: tuple[RenderedMarkdown, ...]
+    faq: tuple[ResolvedFaq, ...]
+    references: tuple[NumberedReference, ...]
+    author: Person
+    reviewer: Person | None
+    review_due: dt.date | None
+
+    @property
+    def meta(self) -> DocumentMeta:
+        return self.parsed.meta
+
+    @property
+    def kind(self) -> str:
+        return self.parsed.kind
+
+    @property
+    def rel(self) -> str:
+        return self.parsed.source.rel
+
+
+@dataclass(frozen=True, slots=True)
+class Tag:
+    slug: str
+    name: str
+    url: str  # site-relative: "tags/slug/"
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    config: SiteConfig
+    articles: tuple[ResolvedDocument, ...]  # newest first
+    pages: tuple[ResolvedDocument, ...]
+    tags: Mapping[str, tuple[ResolvedDocument, ...]]  # tag -> articles, newest first
+    bibliography: Bibliography
+    build_date: dt.date  # from SOURCE_DATE_EPOCH or the newest content date
+
+
+# --- stage 4/5: render and write ---------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class OutputFile:
+    path: str  # posix path inside the output folder
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class BuildResult:
+    out_dir: Path
+    files_written: int
+    articles: int
+    seconds: float

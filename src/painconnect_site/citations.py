@@ -1,0 +1,128 @@
+"""Pandoc citation syntax (`[@key]`, `[@a; @b]`, `[@key, p. 12]`) and AMA numbering.
+
+This module knows the syntax, scans raw Markdown for uses (with line numbers,
+for diagnostics) and turns numbers into AMA runs (`1-3,5`). Rendering the
+superscripts happens in the Markdown stage with the same regular expression,
+so what is checked is exactly what is rendered.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Container, Iterable
+
+from .errors import Diagnostics, did_you_mean
+from .model import CitationUse
+
+_KEY = r"[A-Za-z0-9_](?:[A-Za-z0-9_:.\-/]*[A-Za-z0-9_])?"
+_ITEM = rf"@{_KEY}(?:\s*,[^;\[\]]*)?"
+# A whole bracketed group; the email address in `help@example.org` never
+# starts with `[@`, so it cannot match.
+CITATION_RE = re.compile(rf"\[\s*({_ITEM}(?:\s*;\s*{_ITEM})*)\s*\]")
+_ITEM_RE = re.compile(rf"@({_KEY})(?:\s*,\s*([^;\[\]]*))?")
+
+_FENCE_RE = re.compile(r"^(?P<fence>```+|~~~+).*?^(?P=fence)[ \t]*$", re.MULTILINE | re.DOTALL)
+_CODE_SPAN_RE = re.compile(r"(?<!`)(`+)(?!`).+?(?<!`)\1(?!`)", re.DOTALL)
+_INDENTED_CODE_RE = re.compile(r"(?:(?<=\n\n)|\A)(?:(?: {4}|\t).*(?:\n|\Z))+")
+_ESCAPED_RE = re.compile(r"\\\[")
+
+
+def parse_group(inner: str) -> list[tuple[str, str | None]]:
+    """`@a, p. 12; @b` -> [("a", "p. 12"), ("b", None)]"""
+    items = []
+    for match in _ITEM_RE.finditer(inner):
+        locator = (match.group(2) or "").strip() or None
+        items.append((match.group(1), locator))
+    return items
+
+
+def mask_code(text: str) -> str:
+    """Blank out code blocks, code spans and escaped brackets, keeping offsets and newlines."""
+
+    def blank(match: re.Match[str]) -> str:
+        return re.sub(r"[^\n]", " ", match.group(0))
+
+    text = _FENCE_RE.sub(blank, text)
+    text = _INDENTED_CODE_RE.sub(_blank_indented_unless_list(blank), text)
+    text = _CODE_SPAN_RE.sub(blank, text)
+    return _ESCAPED_RE.sub("  ", text)
+
+
+def _blank_indented_unless_list(blank):
+    # Indented lines under a list item or an admonition are content, not code;
+    # Python-Markdown only treats them as code after a blank line outside blocks.
+    # We keep it simple and conservative: only blank indented blocks that look like code.
+    def replace(match: re.Match[str]) -> str:
+        block = match.group(0)
+        stripped = block.lstrip()
+        looks_like_prose = stripped[:1].isalpha() or stripped[:1] in "-*[(\"'0123456789"
+        return block if looks_like_prose else blank(match)
+
+    return replace
+
+
+def scan_citations(text: str, start_line: int) -> list[CitationUse]:
+    """Every citation use in `text` in reading order, with its line in the file."""
+    masked = mask_code(text)
+    uses = []
+    for match in CITATION_RE.finditer(masked):
+        line = start_line + masked.count("\n", 0, match.start())
+        for key, locator in parse_group(match.group(1)):
+            uses.append(CitationUse(key, locator, line))
+    return uses
+
+
+def report_unknown_keys(uses: Iterable[CitationUse], known: Container[str], all_keys: Iterable[str], rel: str, diags: Diagnostics) -> None:
+    keys = list(all_keys)
+    for use in uses:
+        if use.key not in known:
+            hint = did_you_mean(use.key, keys)
+            diags.error(rel, use.line, f"unknown citation key '{use.key}' (not in references.bib){hint}")
+
+
+def collapse_numbers(numbers: Iterable[int]) -> list[tuple[int, int]]:
+    """Sorted, de-duplicated runs; AMA joins three or more consecutive numbers with a hyphen."""
+    runs: list[list[int]] = []
+    for n in sorted(set(numbers)):
+        if runs and n == runs[-1][1] + 1:
+            runs[-1][1] = n
+        else:
+            runs.append([n, n])
+    out: list[tuple[int, int]] = []
+    for first, last in runs:
+        if last - first >= 2:
+            out.append((first, last))
+        else:
+            out.extend((n, n) for n in range(first, last + 1))
+    return out
+
+
+def format_numbers(numbers: Iterable[int]) -> str:
+    """[1, 2, 3, 5] -> '1-3,5'"""
+    return ",".join(str(a) if a == b else f"{a}-{b}" for a, b in collapse_numbers(numbers))
+
+
+@dataclass(slots=True)
+class CitationNumbering:
+    """Numbers by first citation in reading order; one per document."""
+
+    known: Container[str]
+    numbers: dict[str, int] = field(default_factory=dict)
+    backlinks: dict[str, list[str]] = field(default_factory=dict)  # key -> ids of citing groups
+    groups: int = 0
+
+    def cite(self, items: list[tuple[str, str | None]]) -> tuple[str, list[tuple[int, str | None]]]:
+        """Register one bracketed group; return its element id and (number, locator) pairs of known keys."""
+        self.groups += 1
+        group_id = f"cite-{self.groups}"
+        cited = []
+        for key, locator in items:
+            if key not in self.known:
+                continue
+            number = self.numbers.setdefault(key, len(self.numbers) + 1)
+            links = self.backlinks.setdefault(key, [])
+            if group_id not in links:
+                links.append(group_id)
+            cited.append((number, locator))
+        return group_id, cited

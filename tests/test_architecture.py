@@ -1,0 +1,95 @@
+"""Import-layer contract: dependencies point one way, each library has one owner module."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[1] / "src" / "painconnect_site"
+
+# Lower layers never import higher ones (see README, Architecture).
+LAYERS = {
+    0: {"errors", "model", "schema", "yaml_lines", "config"},
+    1: {"sources"},
+    2: {"frontmatter", "bibliography"},
+    3: {"site_index", "citations", "markdown_render", "reference_format", "structured_data", "resolve", "checks"},
+    4: {"templates", "assets", "outputs"},
+    5: {"writer", "cache"},
+    6: {"pipeline", "devserver", "scaffold", "cli", "__main__", "__init__"},
+}
+LIBRARY_OWNERS = {
+    "yaml": {"yaml_lines"},
+    "markdown": {"markdown_render"},
+    "jinja2": {"templates"},
+    "bibtexparser": {"bibliography"},
+    "citeproc": {"reference_format"},
+    "livereload": {"devserver"},
+}
+LAYER_OF = {module: layer for layer, modules in LAYERS.items() for module in modules}
+
+
+def imports_of(path: Path) -> tuple[set[str], set[str]]:
+    """(package modules imported, top-level third-party names imported)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    internal, external = set(), set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            if node.level == 1:
+                if node.module:
+                    internal.add(node.module.split(".")[0])
+                else:
+                    internal.update(alias.name for alias in node.names)
+            elif node.module and node.level == 0:
+                external.add(node.module.split(".")[0])
+        elif isinstance(node, ast.Import):
+            external.update(alias.name.split(".")[0] for alias in node.names)
+    return internal, external
+
+
+def modules() -> list[Path]:
+    return sorted(p for p in PACKAGE.glob("*.py"))
+
+
+def test_every_module_has_a_layer():
+    missing = [p.stem for p in modules() if p.stem not in LAYER_OF]
+    assert missing == [], f"add these modules to LAYERS: {missing}"
+
+
+def test_imports_point_down_the_layers():
+    violations = []
+    for path in modules():
+        internal, _ = imports_of(path)
+        for target in internal:
+            if target in LAYER_OF and LAYER_OF[target] > LAYER_OF[path.stem]:
+                violations.append(f"{path.stem} (layer {LAYER_OF[path.stem]}) imports {target} (layer {LAYER_OF[target]})")
+    assert violations == []
+
+
+def test_no_import_cycles():
+    graph = {p.stem: imports_of(p)[0] & set(LAYER_OF) for p in modules()}
+
+    def visit(node: str, stack: tuple[str, ...]) -> None:
+        assert node not in stack, f"import cycle: {' -> '.join((*stack, node))}"
+        for child in graph.get(node, ()):
+            visit(child, (*stack, node))
+
+    for module in graph:
+        visit(module, ())
+
+
+def test_each_library_is_owned_by_one_module():
+    violations = []
+    for path in modules():
+        _, external = imports_of(path)
+        for library, owners in LIBRARY_OWNERS.items():
+            if library in external and path.stem not in owners:
+                violations.append(f"{path.stem} imports {library} (owned by {sorted(owners)})")
+    assert violations == []
+
+
+def test_the_architecture_test_can_fail(tmp_path):
+    bad = tmp_path / "errors.py"
+    bad.write_text("from .pipeline import run_build\nimport jinja2\n")
+    internal, external = imports_of(bad)
+    assert "pipeline" in internal and LAYER_OF["pipeline"] > LAYER_OF["errors"]
+    assert "jinja2" in external

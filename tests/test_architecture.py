@@ -12,9 +12,10 @@ LAYERS = {
     0: {"errors", "model", "schema", "yaml_lines", "config"},
     1: {"sources"},
     2: {"frontmatter", "bibliography"},
-    3: {"site_index", "citations", "markdown_render", "reference_format", "structured_data", "resolve", "checks"},
+    3: {"site_index", "citations", "markdown_render", "reference_format", "_citeproc_patches", "structured_data",
+        "resolve", "checks"},
     4: {"templates", "assets", "outputs"},
-    5: {"writer", "cache"},
+    5: {"writer", "cache", "search_index"},
     6: {"pipeline", "devserver", "scaffold", "cli", "__main__", "__init__"},
 }
 LIBRARY_OWNERS = {
@@ -22,7 +23,7 @@ LIBRARY_OWNERS = {
     "markdown": {"markdown_render"},
     "jinja2": {"templates"},
     "bibtexparser": {"bibliography"},
-    "citeproc": {"reference_format"},
+    "citeproc": {"reference_format", "_citeproc_patches"},
     "livereload": {"devserver"},
 }
 LAYER_OF = {module: layer for layer, modules in LAYERS.items() for module in modules}

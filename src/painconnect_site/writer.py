@@ -11,7 +11,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path, PurePosixPath
-from typing import Iterable
+from typing import Callable, Iterable
 
 from .model import OutputFile
 
@@ -20,12 +20,18 @@ class OutputPathError(ValueError):
     pass
 
 
-def write_site(outputs: Iterable[OutputFile], out_dir: Path) -> int:
+def write_site(
+    outputs: Iterable[OutputFile], out_dir: Path, finalize: Callable[[Path], None] | None = None
+) -> int:
+    """Write all outputs; `finalize(staging)` runs on the complete tree before the swap
+    (e.g. the search indexer), so its failure also leaves the old output in place."""
     out_dir = out_dir.resolve()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.staging-", dir=out_dir.parent))
     try:
         count = _write_all(outputs, staging)
+        if finalize is not None:
+            finalize(staging)
         _swap(staging, out_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

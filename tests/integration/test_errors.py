@@ -1,0 +1,176 @@
+"""Every class of bad input: one exact `path:line: error:` line, exit 1, old output untouched."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from conftest import ARTICLE, run_cli
+
+from painconnect_site.cli import main
+
+
+def fm(front: str, body: str = "Body text.\n") -> str:
+    return f"---\n{front}---\n\n{body}"
+
+
+BASE = 'title: "T"\ndescription: "A description that is long enough to pass every check here."\n'
+ARTICLE_FM = BASE + "date: 2026-01-15\nreviewed: 2026-02-01\nauthor: team\n"
+
+CASES = {
+    "broken-yaml": (
+        {"content/articles/a.md": fm(ARTICLE_FM + "tags: [one, two\n")},
+        "content/articles/a.md:8: error: invalid YAML: while parsing a flow sequence, did not find expected ',' or ']'",
+    ),
+    "unknown-citation-key": (
+        {"content/articles/a.md": fm(ARTICLE_FM, "Intro.\n\nA claim [@smith2021].\n")},
+        "content/articles/a.md:11: error: unknown citation key 'smith2021' (not in references.bib) (did you mean 'smith2020'?)",
+    ),
+    "missing-field": (
+        {"content/articles/a.md": fm(BASE + "date: 2026-01-15\nauthor: team\n")},
+        "content/articles/a.md:1: error: missing required field 'reviewed'",
+    ),
+    "bad-date": (
+        {"content/articles/a.md": fm(BASE + "date: 2026-13-45\nreviewed: 2026-02-01\nauthor: team\n")},
+        "content/articles/a.md:4: error: field 'date' has invalid date '2026-13-45' (expected YYYY-MM-DD, a real calendar day)",
+    ),
+    "unknown-field-suggestion": (
+        {"content/articles/a.md": fm(ARTICLE_FM + "reveiwed: 2026-02-01\n")},
+        "content/articles/a.md:7: error: unknown field 'reveiwed' (did you mean 'reviewed'?)",
+    ),
+    "duplicate-slug": (
+        {"content/articles/b.md": fm(ARTICLE_FM + "slug: touch\n")},
+        "content/articles/touch.md:1: error: duplicate slug 'touch': content/articles/b.md already uses URL /articles/touch/",
+    ),
+    "invalid-slug": (
+        {"content/articles/a.md": fm(ARTICLE_FM + "slug: ../etc\n")},
+        "content/articles/a.md:7: error: invalid slug '../etc': use lowercase letters, digits and single hyphens ([a-z0-9-])",
+    ),
+    "unknown-person": (
+        {"content/articles/a.md": fm(ARTICLE_FM + "reviewer: jane-smth\n")},
+        "content/articles/a.md:7: error: unknown person 'jane-smth' in 'reviewer' (not in content/site.yaml people) (did you mean 'jane'?)",
+    ),
+    "updated-before-date": (
+        {"content/articles/a.md": fm(ARTICLE_FM + "updated: 2025-01-01\n")},
+        "content/articles/a.md:7: error: 'updated' (2025-01-01) is before 'date' (2026-01-15)",
+    ),
+    "wrong-type": (
+        {"content/articles/a.md": fm(ARTICLE_FM + "draft: maybe\n")},
+        "content/articles/a.md:7: error: field 'draft' must be true or false, found 'maybe'",
+    ),
+    "missing-front-matter": (
+        {"content/articles/a.md": "# Just a heading\n"},
+        "content/articles/a.md:1: error: missing front matter: the file must start with a '---' line, YAML fields, and a closing '---' line",
+    ),
+    "empty-file": (
+        {"content/articles/a.md": ""},
+        "content/articles/a.md:1: error: missing front matter: the file must start with a '---' line, YAML fields, and a closing '---' line",
+    ),
+    "not-utf8": (
+        {"content/articles/a.md": ("---\ntitle: caf\xe9\n---\n").encode("latin-1")},
+        "content/articles/a.md:2: error: file is not valid UTF-8 (byte 0xe9); save it as UTF-8",
+    ),
+    "image-missing": (
+        {"content/articles/a.md": fm(ARTICLE_FM + "image: images/nope.jpg\nimage_alt: A photo\n")},
+        "content/articles/a.md:7: error: image 'images/nope.jpg' not found under static/",
+    ),
+    "image-without-alt": (
+        {"content/articles/a.md": fm(ARTICLE_FM + "image: images/logo.png\n")},
+        "content/articles/a.md:7: error: 'image' needs 'image_alt' (describe the image for readers who cannot see it)",
+    ),
+    "broken-internal-link": (
+        {"content/articles/a.md": fm(ARTICLE_FM, "Intro.\n\nSee [help](/urgent-help/).\n")},
+        "content/articles/a.md:11: error: link '/urgent-help/' does not resolve to a page or file of the site",
+    ),
+    "reserved-page-slug": (
+        {"content/pages/tags.md": fm(BASE + "date: 2026-01-15\n")},
+        "content/pages/tags.md:1: error: page slug 'tags' is reserved by the generator; choose another",
+    ),
+    "site-yaml-missing-title": (
+        {"content/site.yaml": "base_url: https://x.example/\ndescription: d\norganization: {name: X, url: https://x.example/}\n"},
+        "content/site.yaml:1: error: missing required setting 'title'",
+    ),
+    "site-yaml-bad-base-url": (
+        {"content/site.yaml": "title: X\nbase_url: x.example\ndescription: d\norganization: {name: X, url: https://x.example/}\n"},
+        "content/site.yaml:2: error: base_url 'x.example' must be an absolute http(s) URL like https://example.org/",
+    ),
+    "duplicate-yaml-key": (
+        {"content/articles/a.md": fm(ARTICLE_FM + "title: again\n")},
+        "content/articles/a.md:7: error: duplicate field 'title'",
+    ),
+    "template-syntax-error": (
+        {"templates/page.html": "{% extends 'base.html' %}\n{% block content %}\n{{ doc.meta.title \n{% endblock %}\n"},
+        "templates/page.html:4: error: template syntax error: expected token 'end of print statement', got '{'",
+    ),
+    "bibtex-duplicate-key": (
+        {"references.bib": "@article{smith2020, title={A}, author={B, C}, journal={J}, year={2020}}\n\n@article{smith2020, title={D}, author={E, F}, journal={J}, year={2021}}\n"},
+        "references.bib:3: error: duplicate BibTeX key 'smith2020' (first defined on line 1)",
+    ),
+}
+
+
+def tree_digest(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        digest.update(path.relative_to(folder).as_posix().encode())
+        if path.is_file():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_bad_input_gives_one_line_and_keeps_previous_output(case, make_site, capsys):
+    site = make_site()
+    assert main(["build", "--source", str(site)]) == 0
+    before = tree_digest(site / "_site")
+    capsys.readouterr()
+
+    files, expected = CASES[case]
+    from conftest import write_site
+
+    write_site(site, files)
+    code = main(["build", "--source", str(site)])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert expected in err.splitlines(), err
+    assert "Traceback" not in err
+    assert tree_digest(site / "_site") == before
+    leftovers = [p.name for p in site.iterdir() if p.name.startswith(".")]
+    assert leftovers == [], "a failed build left staging folders behind"
+
+
+def test_all_errors_are_reported_in_one_run(make_site, capsys):
+    site = make_site(
+        {
+            "content/articles/a.md": fm(ARTICLE_FM + "reveiwed: 2026-02-01\n"),
+            "content/articles/b.md": fm(BASE + "date: 2026-02-30\nreviewed: 2026-02-01\nauthor: team\n"),
+        }
+    )
+    assert main(["check", "--source", str(site)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert "content/articles/a.md:7: error: unknown field 'reveiwed' (did you mean 'reviewed'?)" in err
+    assert any(line.startswith("content/articles/b.md:4: error: field 'date' has invalid date") for line in err)
+
+
+def test_unknown_citation_keys_all_reported_with_lines(make_site, capsys):
+    body = "One [@nope1].\n\nTwo `[@incode]` and [@smith2020; @nope2].\n"
+    site = make_site({"content/articles/touch.md": ARTICLE.split("## What")[0] + body})
+    assert main(["check", "--source", str(site)]) == 1
+    err = capsys.readouterr().err
+    assert "content/articles/touch.md:16: error: unknown citation key 'nope1' (not in references.bib)" in err
+    assert "content/articles/touch.md:18: error: unknown citation key 'nope2' (not in references.bib)" in err
+    assert "incode" not in err
+
+
+def test_cli_never_shows_a_traceback_for_bad_input(make_site):
+    site = make_site({"content/site.yaml": "title: [unclosed\n"})
+    result = run_cli("build", "--source", site)
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[0].startswith("content/site.yaml:")
+    assert "Traceback" not in result.stderr
+
+
+def test_usage_error_exits_2(make_site):
+    assert run_cli("build", "--no-such-flag").returncode == 2
+    assert run_cli("frobnicate").returncode == 2

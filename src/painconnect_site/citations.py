@@ -24,7 +24,6 @@ _ITEM_RE = re.compile(rf"@({_KEY})(?:\s*,\s*([^;\[\]]*))?")
 
 _FENCE_RE = re.compile(r"^(?P<fence>```+|~~~+).*?^(?P=fence)[ \t]*$", re.MULTILINE | re.DOTALL)
 _CODE_SPAN_RE = re.compile(r"(?<!`)(`+)(?!`).+?(?<!`)\1(?!`)", re.DOTALL)
-_INDENTED_CODE_RE = re.compile(r"(?:(?<=\n\n)|\A)(?:(?: {4}|\t).*(?:\n|\Z))+")
 _ESCAPED_RE = re.compile(r"\\\[")
 
 
@@ -44,22 +43,36 @@ def mask_code(text: str) -> str:
         return re.sub(r"[^\n]", " ", match.group(0))
 
     text = _FENCE_RE.sub(blank, text)
-    text = _INDENTED_CODE_RE.sub(_blank_indented_unless_list(blank), text)
+    text = _blank_indented_code(text)
     text = _CODE_SPAN_RE.sub(blank, text)
     return _ESCAPED_RE.sub("  ", text)
 
 
-def _blank_indented_unless_list(blank):
-    # Indented lines under a list item or an admonition are content, not code;
-    # Python-Markdown only treats them as code after a blank line outside blocks.
-    # We keep it simple and conservative: only blank indented blocks that look like code.
-    def replace(match: re.Match[str]) -> str:
-        block = match.group(0)
-        stripped = block.lstrip()
-        looks_like_prose = stripped[:1].isalpha() or stripped[:1] in "-*[(\"'0123456789"
-        return block if looks_like_prose else blank(match)
+_CONTAINER_RE = re.compile(r"^(?:!!!|[-*+] |\d+[.)] )")
 
-    return replace
+
+def _blank_indented_code(text: str) -> str:
+    """Blank indented code blocks the way Python-Markdown finds them.
+
+    An indented block after a blank line is code, unless it continues a list
+    item or an admonition (`!!! note`), whose content is indented too.
+    """
+    lines = text.split("\n")
+    in_container = in_code = False
+    previous_blank = True
+    for index, line in enumerate(lines):
+        indented = line.startswith(("    ", "\t"))
+        if not line.strip():
+            previous_blank = True
+            continue
+        if not indented:
+            in_code = False
+            in_container = bool(_CONTAINER_RE.match(line)) or (in_container and not previous_blank)
+        elif in_code or (previous_blank and not in_container):
+            in_code = True
+            lines[index] = " " * len(line)
+        previous_blank = False
+    return "\n".join(lines)
 
 
 def scan_citations(text: str, start_line: int) -> list[CitationUse]:

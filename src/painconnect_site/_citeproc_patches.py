@@ -37,6 +37,8 @@ from __future__ import annotations
 import re
 from typing import Callable, Mapping
 
+from . import textcase
+
 # --- markers ---------------------------------------------------------------------
 
 _TAGS = {  # name: (open marker, close marker, opening tag, closing tag)
@@ -182,9 +184,6 @@ def apply() -> None:
 
 # 1. text-case --------------------------------------------------------------------------
 
-_START, _START_SENTENCE, _AFTER_WORD_END, _AFTER_WORD_CHAR = range(4)
-_AFTER_SENTENCE_PUNCT, _AFTER_OTHER_PUNCT, _BEFORE_LAST_WORD = range(4, 7)
-_WORD_BREAKS = frozenset("-/\u2013\u2014")
 _STOP_WORDS = frozenset(
     "a an and as at but by down for from in into nor of on onto or over so the till "
     "to up via with yet about van von de d l".split())
@@ -218,16 +217,16 @@ def _capitalize(word: str) -> str:
 def _title_case(state: int, word: str) -> str:
     if _is_mixed_case(word) or word.isupper():
         return word
-    if state in (_START, _START_SENTENCE):
+    if state in (textcase.START, textcase.START_SENTENCE):
         return _capitalize(word.lower())
-    if state in (_AFTER_WORD_END, _BEFORE_LAST_WORD) and word not in _STOP_WORDS \
+    if state in (textcase.AFTER_WORD_END, textcase.BEFORE_LAST_WORD) and word not in _STOP_WORDS \
             and len(word) > 1:
         return _capitalize(word.lower())
     return word
 
 
 def _sentence_case(state: int, word: str) -> str:
-    at_start = state in (_START, _START_SENTENCE)
+    at_start = state in (textcase.START, textcase.START_SENTENCE)
     if _is_capitalized(word) and not at_start:
         return word.lower()
     if at_start and (_is_capitalized(word) or word.islower()):
@@ -236,13 +235,13 @@ def _sentence_case(state: int, word: str) -> str:
 
 
 def _capitalize_first(state: int, word: str) -> str:
-    if state == _START and word.islower():
+    if state == textcase.START and word.islower():
         return _capitalize(word)
     return word
 
 
 def _capitalize_all(state: int, word: str) -> str:
-    if state in (_START, _START_SENTENCE, _AFTER_WORD_END, _BEFORE_LAST_WORD) \
+    if state in (textcase.START, textcase.START_SENTENCE, textcase.AFTER_WORD_END, textcase.BEFORE_LAST_WORD) \
             and word.islower():
         return _capitalize(word)
     return word
@@ -256,19 +255,6 @@ _CASE_TRANSFORMS: dict[str, Callable[[int, str], str]] = {
     "lowercase": lambda state, word: word.lower(),
     "uppercase": lambda state, word: word.upper(),
 }
-
-
-def _next_state(state: int, chunk: str) -> int:
-    last = chunk[-1]
-    if last in ".?!:":
-        return _AFTER_SENTENCE_PUNCT
-    if last.isalnum():
-        return _AFTER_WORD_CHAR
-    if last.isspace() and state == _AFTER_SENTENCE_PUNCT:
-        return _START_SENTENCE
-    if last.isspace() or last in _WORD_BREAKS:
-        return _AFTER_WORD_END
-    return _AFTER_OTHER_PUNCT
 
 
 def _segments(text) -> list[tuple[str, bool]]:
@@ -301,19 +287,6 @@ def _tokens(segments: list[tuple[str, bool]]) -> list[tuple[str, str]]:
     return tokens
 
 
-def _chunks(text: str) -> list[str]:
-    return re.findall(r"[^\W_]+|\s+|.", text, flags=re.DOTALL)
-
-
-def _is_quote_mark(text: str, chunk: str, position: int) -> bool:
-    """Quotation marks are pandoc Quoted inlines, which casing walks through;
-    an apostrophe (’ followed by a letter) is ordinary punctuation."""
-    if chunk not in _QUOTES:
-        return False
-    following = text[position + 1:position + 2]
-    return not (chunk == "\u2019" and following.isalnum())
-
-
 def transform_case(text, transform: Callable[[int, str], str]):
     """pandoc's caseTransform over a citeproc-py string; NoCase parts kept."""
     from citeproc.string import MixedString, NoCase, String
@@ -321,28 +294,28 @@ def transform_case(text, transform: Callable[[int, str], str]):
     tokens = _tokens(_segments(text))
     last = tokens[-1] if tokens else ("", "")
     last_is_word = (sum(kind != "mark" for kind, _ in tokens) > 1 and last[0] == "str"
-                    and not any(c.isspace() or c in _WORD_BREAKS for c in last[1]))
-    state = _START
+                    and not any(c.isspace() or c in textcase.WORD_BREAKS for c in last[1]))
+    state = textcase.START
     parts: list = []
     for index, (kind, piece) in enumerate(tokens):
         if index == len(tokens) - 1 and last_is_word and state in (
-                _AFTER_WORD_END, _START_SENTENCE, _START):
-            state = _BEFORE_LAST_WORD
+                textcase.AFTER_WORD_END, textcase.START_SENTENCE, textcase.START):
+            state = textcase.BEFORE_LAST_WORD
         if kind == "mark":
             parts.append(String(piece))
         elif kind == "span":
-            state = _next_state(state, piece)  # looked at, never changed
+            state = textcase.next_state(state, piece)  # looked at, never changed
             parts.append(NoCase(piece))
         else:
             out, position = [], 0
-            for chunk in _chunks(piece):
+            for chunk in textcase.chunks(piece):
                 if chunk.isalnum():
                     out.append(transform(state, chunk))
-                    state = _next_state(state, chunk)
+                    state = textcase.next_state(state, chunk)
                 else:
                     out.append(chunk)
-                    if not _is_quote_mark(piece, chunk, position):
-                        state = _next_state(state, chunk)
+                    if not textcase.is_quote_mark(piece, chunk, position):
+                        state = textcase.next_state(state, chunk)
                 position += len(chunk)
             parts.append(String("".join(out)))
     return MixedString(parts) if len(parts) != 1 else parts[0]

@@ -37,8 +37,9 @@ from bibtexparser.model import (
     ParsingFailedBlock,
 )
 
-from painconnect_site.errors import Diagnostics
-from painconnect_site.model import Bibliography, Reference, SourceFile
+from . import textcase
+from .errors import Diagnostics
+from .model import Bibliography, Reference, SourceFile
 
 BIBLIOGRAPHY_REL = "references.bib"
 
@@ -455,45 +456,13 @@ _OUTER_SINGLE_QUOTES = re.compile(r"(?<!\w)‘((?:[^‘’]|’(?=\w))*)’(?!\w
 
 # --- pandoc's case transformation (citeproc's CaseTransform, sentence case) -----
 
-_START, _START_SENTENCE, _AFTER_WORD_END, _AFTER_WORD_CHAR = range(4)
-_AFTER_SENTENCE_PUNCT, _AFTER_OTHER_PUNCT, _BEFORE_LAST_WORD = range(4, 7)
-_WORD_BREAKS = frozenset("-/\u2013\u2014")
-
-
-def _next_state(state: int, chunk: str) -> int:
-    if not chunk:
-        return state
-    last = chunk[-1]
-    if last in ".?!:":
-        return _AFTER_SENTENCE_PUNCT
-    if last.isalnum():
-        return _AFTER_WORD_CHAR
-    if last.isspace() and state == _AFTER_SENTENCE_PUNCT:
-        return _START_SENTENCE
-    if last.isspace() or last in _WORD_BREAKS:
-        return _AFTER_WORD_END
-    return _AFTER_OTHER_PUNCT
-
-
-def _chunks(text: str) -> list[str]:
-    """Runs of letters/digits, runs of spaces, single other characters."""
-    return re.findall(r"[^\W_]+|\s+|.", text, flags=re.DOTALL)
-
-
-def _is_quote_mark(text: str, chunk: str, position: int) -> bool:
-    """Quotation marks are pandoc Quoted inlines, which casing walks through
-    without a state change; an apostrophe (’ before a letter) is punctuation."""
-    if chunk not in "\u201c\u201d\u2018\u2019" or not chunk:
-        return False
-    return not (chunk == "\u2019" and text[position + 1:position + 2].isalnum())
-
 
 def _is_capitalized(word: str) -> bool:
     return word[:1].isupper() and all(c.islower() for c in word[1:])
 
 
 def _sentence_case_chunk(state: int, chunk: str) -> str:
-    at_start = state in (_START, _START_SENTENCE)
+    at_start = state in (textcase.START, textcase.START_SENTENCE)
     if _is_capitalized(chunk) and not at_start:
         return chunk.lower()
     if at_start and (_is_capitalized(chunk) or chunk.islower()):
@@ -518,23 +487,23 @@ def sentence_case(rich: RichText) -> RichText:
     """pandoc's `unTitlecase`: sentence case, protected runs kept as they are."""
     tokens = _inline_tokens(rich)
     last_is_word = (len(tokens) > 1 and tokens[-1][0] == "str"
-                    and not any(c.isspace() or c in _WORD_BREAKS for c in tokens[-1][1].text))
-    state = _START
+                    and not any(c.isspace() or c in textcase.WORD_BREAKS for c in tokens[-1][1].text))
+    state = textcase.START
     out: list[Run] = []
     for index, (kind, run) in enumerate(tokens):
         if index == len(tokens) - 1 and last_is_word and state in (
-                _AFTER_WORD_END, _START_SENTENCE, _START):
-            state = _BEFORE_LAST_WORD
+                textcase.AFTER_WORD_END, textcase.START_SENTENCE, textcase.START):
+            state = textcase.BEFORE_LAST_WORD
         if kind == "str":
             pieces, position = [], 0
-            for chunk in _chunks(run.text):
+            for chunk in textcase.chunks(run.text):
                 pieces.append(_sentence_case_chunk(state, chunk) if chunk.isalnum() else chunk)
-                if not _is_quote_mark(run.text, chunk, position):
-                    state = _next_state(state, chunk)
+                if not textcase.is_quote_mark(run.text, chunk, position):
+                    state = textcase.next_state(state, chunk)
                 position += len(chunk)
             out.append(Run("".join(pieces)))
         else:
-            state = _next_state(state, run.text)
+            state = textcase.next_state(state, run.text)
             out.append(run)
     return _merge_runs(out)
 

@@ -31,9 +31,9 @@ from citeproc import (
 )
 from citeproc.source.json import CiteProcJSON
 
-from painconnect_site import _citeproc_patches as patches
-from painconnect_site.errors import did_you_mean
-from painconnect_site.model import Bibliography, Reference
+from . import _citeproc_patches as patches
+from .errors import did_you_mean
+from .model import Bibliography, Reference
 
 DEFAULT_STYLE = "american-medical-association"
 _BUNDLED_STYLES = {DEFAULT_STYLE: Path(__file__).parent / "styles" / f"{DEFAULT_STYLE}.csl"}

@@ -41,7 +41,7 @@ import re
 from collections.abc import Mapping, Sequence
 from urllib.parse import quote, urljoin, urlsplit
 
-from painconnect_site.model import (
+from .model import (
     NumberedReference,
     Person,
     Reference,

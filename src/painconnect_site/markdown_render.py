@@ -17,12 +17,15 @@ from urllib.parse import urlsplit
 import markdown
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
+from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
 from .citations import CITATION_RE, CitationNumbering, collapse_numbers, parse_group
 from .model import Heading, Link, RenderedMarkdown
 
-EXTENSIONS = ["tables", "fenced_code", "admonition", "toc", "sane_lists", "attr_list"]
+# No attr_list and no raw HTML: an article must not be able to add `onclick=`
+# attributes or <script> to a page (see _SiteExtension).
+EXTENSIONS = ["tables", "fenced_code", "admonition", "toc", "sane_lists"]
 EXTENSION_CONFIGS = {"toc": {"permalink": False, "toc_depth": "2-3"}}
 
 
@@ -102,6 +105,19 @@ def is_external(url: str) -> bool:
     return urlsplit(url).scheme in ("http", "https") or url.startswith("//")
 
 
+_COMMENT_RE = re.compile(r"<!--.*?-->", re.DOTALL)
+
+
+class _StripCommentsPreprocessor(Preprocessor):
+    """Drop HTML comments (editor notes, `lint-ignore` markers), keeping line breaks."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        text = "\n".join(lines)
+        if "<!--" not in text:
+            return lines
+        return _COMMENT_RE.sub(lambda m: "\n" * m.group(0).count("\n"), text).split("\n")
+
+
 class _SiteExtension(Extension):
     def __init__(self, renderer: "MarkdownRenderer"):
         super().__init__()
@@ -111,6 +127,10 @@ class _SiteExtension(Extension):
         # After backtick (190) and escape (180) so code and `\[@x]` stay literal,
         # before reference links (170) which would otherwise claim `[@key]`.
         md.inlinePatterns.register(_CitationProcessor(self.renderer), "citation", 175)
+        # Raw HTML is escaped, not passed through: safe by default, whatever the content says.
+        md.preprocessors.deregister("html_block")
+        md.inlinePatterns.deregister("html")
+        md.preprocessors.register(_StripCommentsPreprocessor(md), "strip_comments", 25)
         md.treeprocessors.register(_LinkTreeprocessor(md, self.renderer), "site_links", 1)
 
 

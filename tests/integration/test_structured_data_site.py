@@ -82,7 +82,8 @@ def test_article_graph_matches_the_visible_page(repo_site: Path):
         assert article["headline"] == page.h1.get_text()
         assert len(article["citation"]) == len(page.select(".reference-list li"))
         webpage = node_of_type(graph, "MedicalWebPage")
-        assert webpage["lastReviewed"] == page.select_one(".article-meta time[datetime]").get("datetime") or webpage["lastReviewed"]
+        reviewed_label = page.find("dt", string="Last reviewed")
+        assert webpage["lastReviewed"] == reviewed_label.find_next("dd").time["datetime"]
         crumbs = node_of_type(graph, "BreadcrumbList")["itemListElement"]
         assert [c["position"] for c in crumbs] == [1, 2, 3]
         assert crumbs[-1]["item"] == page.find("link", rel="canonical")["href"]

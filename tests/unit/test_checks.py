@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from painconnect_site import checks
-from painconnect_site.checks import RULES, check_site, find_claim, prose
+from painconnect_site.checks import RULES, check_site
+from painconnect_site.checks_text import find_claim, prose
 from painconnect_site.errors import Diagnostic, Diagnostics
 from painconnect_site.pipeline import BuildOptions, load_site
 

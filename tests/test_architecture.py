@@ -11,11 +11,11 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "painconnect_site"
 LAYERS = {
     0: {"errors", "model", "schema", "yaml_lines", "config", "textcase"},
     1: {"sources"},
-    2: {"frontmatter", "bibliography"},
+    2: {"frontmatter", "bibliography", "bibtex_text", "bibtex_names", "bibtex_dates", "bibtex_csl"},
     3: {"site_index", "citations", "markdown_render", "reference_format", "_citeproc_patches", "structured_data",
-        "resolve", "checks"},
+        "resolve", "checks", "checks_context", "checks_text", "checks_content", "checks_links"},
     4: {"templates", "assets", "outputs"},
-    5: {"writer", "cache", "search_index"},
+    5: {"writer", "cache", "search_index", "incremental", "parallel"},
     6: {"pipeline", "devserver", "scaffold", "cli", "__main__", "__init__"},
 }
 LIBRARY_OWNERS = {

@@ -21,6 +21,8 @@ _ITEM = rf"@{_KEY}(?:\s*,[^;\[\]]*)?"
 # starts with `[@`, so it cannot match.
 CITATION_RE = re.compile(rf"\[\s*({_ITEM}(?:\s*;\s*{_ITEM})*)\s*\]")
 _ITEM_RE = re.compile(rf"@({_KEY})(?:\s*,\s*([^;\[\]]*))?")
+# Any `@key` token at all: a superset of the keys a citation group can name (build cache keys).
+AT_KEY_RE = re.compile(rf"@({_KEY})")
 
 _FENCE_RE = re.compile(r"^(?P<fence>```+|~~~+).*?^(?P=fence)[ \t]*$", re.MULTILINE | re.DOTALL)
 _CODE_SPAN_RE = re.compile(r"(?<!`)(`+)(?!`).+?(?<!`)\1(?!`)", re.DOTALL)

@@ -84,6 +84,7 @@ def _options(args: argparse.Namespace):
         out_dir=getattr(args, "output", None),
         drafts=getattr(args, "drafts", False),
         base_url=getattr(args, "base_url", None),
+        use_cache=not getattr(args, "no_cache", False),
     )
 
 

@@ -73,6 +73,15 @@ class ReferenceFormatter:
         """The same entry as plain text, as `pandoc --citeproc -t plain` prints it."""
         return self._render(key).text
 
+    def preload(self, key: str, text: str, html: str) -> None:
+        """Reuse an entry formatted by an earlier build (the build cache keys it by the
+        entry's fields and the style file, so it is what `_render` would return)."""
+        self._rendered[key] = _Rendered(text=text, html=html)
+
+    def formatted(self) -> dict[str, tuple[str, str]]:
+        """key -> (text, html) of every entry formatted or preloaded so far."""
+        return {key: (rendered.text, rendered.html) for key, rendered in self._rendered.items()}
+
     def _render(self, key: str) -> _Rendered:
         if key not in self._rendered:
             reference = self._bibliography.entries[key]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 import jinja2
 
@@ -48,6 +48,15 @@ class TemplateRenderer:
             path, line = self._failing_frame(name)
             diags.error(path, line, f"template error: {exc.message or exc}")
         return None
+
+    def warm(self, names: Iterable[str]) -> None:
+        """Compile templates now, e.g. before forking workers, which then inherit them
+        compiled; a broken template is left for `render` to report."""
+        for name in names:
+            try:
+                self.env.get_template(name)
+            except jinja2.TemplateError:
+                pass
 
     def _rel(self, filename: str | None, fallback: str) -> str:
         if not filename:

@@ -1,0 +1,245 @@
+"""The build cache and incremental output: a cached build is byte-identical to a clean one.
+
+For every kind of change, the site is built (filling the cache), changed, built again
+with the cache, and compared file by file with a `--no-cache` build of the same input.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from conftest import ARTICLE, BIB, SITE_YAML, write_site
+from test_errors import tree_digest
+
+from painconnect_site import cache as build_cache
+from painconnect_site import parallel
+from painconnect_site.cli import main
+from painconnect_site.pipeline import BuildOptions, run_build
+
+SLEEP = """\
+---
+title: "Sleep and chronic pain"
+description: "How poor sleep and chronic pain feed each other, and what helps to break the cycle."
+date: 2026-02-10
+reviewed: 2026-02-20
+author: team
+tags: [chronic-pain, sleep]
+summary:
+  - "Sleep and pain are linked [@khan2021]."
+---
+
+## The cycle
+
+Poor sleep lowers pain thresholds [@khan2021].
+
+Read about [touch](/articles/touch/) too.
+"""
+
+SUPPORT = """\
+---
+title: "Support groups"
+description: "What a support group offers people living with chronic pain, and how to find one."
+date: 2026-03-01
+reviewed: 2026-03-05
+author: jane
+tags: [chronic-pain, social-support]
+---
+
+## Why groups help
+
+Support is linked with less pain [@lee2019].
+"""
+
+BACK = """\
+---
+title: "Back pain basics"
+description: "The common causes of back pain, when to see a clinician and what usually helps."
+date: 2026-01-20
+reviewed: 2026-01-25
+author: team
+tags: [back-pain]
+---
+
+## Causes
+
+Most back pain is not serious [@smith2020].
+"""
+
+SITE = {
+    "content/articles/sleep.md": SLEEP,
+    "content/articles/support.md": SUPPORT,
+    "content/articles/back.md": BACK,
+}
+
+
+def build(site: Path, out: Path, *extra: str) -> None:
+    assert main(["build", "--source", str(site), "--output", str(out), *extra]) == 0
+
+
+def assert_cached_equals_clean(site: Path, tmp_path: Path) -> None:
+    """Build with the cache into the warm output, then without it into a fresh one."""
+    build(site, tmp_path / "cached")
+    build(site, tmp_path / "clean", "--no-cache")
+    assert tree_digest(tmp_path / "cached") == tree_digest(tmp_path / "clean")
+
+
+@pytest.fixture
+def warm_site(tmp_path: Path) -> Path:
+    """A small site built once with the cache, so the next build can reuse everything."""
+    site = write_site(tmp_path / "site", SITE)
+    build(site, tmp_path / "cached")
+    assert (site / build_cache.DIR_NAME).is_dir()
+    return site
+
+
+def edit(site: Path, rel: str, old: str, new: str) -> None:
+    path = site / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {rel}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+CHANGES = {
+    "article-edit": lambda site: edit(site, "content/articles/sleep.md", "Poor sleep", "Short, poor sleep"),
+    "new-article": lambda site: write_site(site, {"content/articles/new.md": SUPPORT.replace(
+        '"Support groups"', '"Peer support online"').replace("2026-03-01", "2026-03-02")}),
+    "deleted-article": lambda site: (site / "content/articles/back.md").unlink(),
+    "tag-change": lambda site: edit(site, "content/articles/back.md", "[back-pain]", "[back-pain, chronic-pain]"),
+    "title-change": lambda site: edit(site, "content/articles/support.md", '"Support groups"', '"Peer support groups"'),
+    "bib-entry-edit": lambda site: edit(site, "references.bib", "Sleep and chronic pain", "Sleep, mood and chronic pain"),
+    "template-edit": lambda site: write_site(site, {"templates/page.html": (
+        "{% extends 'base.html' %}{% block content %}<h1>{{ doc.meta.title }}</h1>{{ body_html }}"
+        "<p>Edited template</p>{% endblock %}\n")}),
+    "static-css-edit": lambda site: write_site(site, {"static/css/site.css": "body { color: #123; }\n"}),
+    "site-yaml-edit": lambda site: edit(site, "content/site.yaml", "name: Jane Smith", "name: Jane Smith-Jones"),
+    "draft-toggle": lambda site: edit(site, "content/articles/back.md", "author: team\n", "author: team\ndraft: true\n"),
+    "summary-edit": lambda site: edit(site, "content/articles/touch.md", "Touch may help", "Touch can help"),
+    "image-added": lambda site: write_site(site, {"static/images/extra.png": (site / "static/images/logo.png").read_bytes()}),
+}
+
+
+@pytest.mark.parametrize("change", sorted(CHANGES))
+def test_cached_build_after_a_change_equals_a_clean_build(change, warm_site, tmp_path):
+    CHANGES[change](warm_site)
+    assert_cached_equals_clean(warm_site, tmp_path)
+
+
+def test_no_change_build_equals_a_clean_build_and_rewrites_nothing(warm_site, tmp_path):
+    before = {p: p.stat().st_ino for p in (tmp_path / "cached").rglob("*") if p.is_file()}
+    assert_cached_equals_clean(warm_site, tmp_path)
+    after = {p: p.stat().st_ino for p in (tmp_path / "cached").rglob("*") if p.is_file()}
+    assert after == before  # the same files (inodes): nothing was rendered or written
+
+
+def test_an_article_edit_rewrites_only_what_depends_on_it(warm_site, tmp_path):
+    out = tmp_path / "cached"
+    unrelated = out / "articles/back/index.html"  # shares no tag with sleep.md
+    about = out / "about/index.html"
+    inodes = (unrelated.stat().st_ino, about.stat().st_ino)
+    CHANGES["article-edit"](warm_site)
+    build(warm_site, out)
+    assert (unrelated.stat().st_ino, about.stat().st_ino) == inodes  # linked from the previous output
+    assert "Short, poor sleep" in (out / "articles/sleep/index.html").read_text(encoding="utf-8")
+
+
+def test_a_hand_edited_output_file_is_rebuilt_not_trusted(warm_site, tmp_path):
+    page = tmp_path / "cached/articles/back/index.html"
+    page.write_text(page.read_text(encoding="utf-8").replace("Back pain basics", "Edited by hand"), encoding="utf-8")
+    (tmp_path / "cached/stray.html").write_text("<p>not from the build</p>", encoding="utf-8")
+    assert_cached_equals_clean(warm_site, tmp_path)
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "other-version", "emptied"])
+def test_a_damaged_cache_is_ignored(damage, warm_site, tmp_path):
+    files = sorted(p for p in (warm_site / build_cache.DIR_NAME).rglob("*") if p.is_file())
+    assert files
+    for path in files:
+        data = path.read_bytes()
+        if damage == "garbage":
+            path.write_bytes(os.urandom(len(data)))
+        elif damage == "truncated":
+            path.write_bytes(data[: len(data) // 2])
+        elif damage == "other-version":
+            path.write_bytes(data.replace(build_cache.MAGIC, build_cache.MAGIC.replace(b"cache", b"cachf"), 1))
+        else:
+            path.write_bytes(b"")
+    CHANGES["article-edit"](warm_site)
+    assert_cached_equals_clean(warm_site, tmp_path)
+
+
+def test_a_cache_from_other_code_is_not_found(warm_site, tmp_path, monkeypatch):
+    monkeypatch.setattr(build_cache, "environment_fingerprint", lambda: "another version of the generator")
+    assert_cached_equals_clean(warm_site, tmp_path)
+
+
+def test_a_planted_pickle_cannot_run_code(tmp_path):
+    marker = tmp_path / "planted"
+
+    class Exploit:
+        def __reduce__(self):
+            return (os.system, (f"touch {marker}",))
+
+    cache = build_cache.BuildCache(tmp_path / "cache", "fingerprint")
+    cache.store("documents", "x", Exploit())
+    cache.flush()
+    assert (tmp_path / "cache/documents/x").is_file()
+    assert build_cache.BuildCache(tmp_path / "cache", "fingerprint").load("documents", "x") is None
+    assert not marker.exists()
+
+
+def test_no_cache_reads_and_writes_no_cache(tmp_path):
+    site = write_site(tmp_path / "site", SITE)
+    build(site, tmp_path / "clean", "--no-cache")
+    assert not (site / build_cache.DIR_NAME).exists()
+
+
+def test_an_error_in_a_cached_articles_input_is_still_reported(warm_site, tmp_path, capsys):
+    """sleep.md is unchanged and cached, but the entry it cites is gone."""
+    before = tree_digest(tmp_path / "cached")
+    bib = BIB.split("@article{khan2021")[0]
+    write_site(warm_site, {"references.bib": bib})
+    capsys.readouterr()
+    assert main(["build", "--source", str(warm_site), "--output", str(tmp_path / "cached")]) == 1
+    err = capsys.readouterr().err.splitlines()
+    for line in (9, 14):  # the summary item and the body
+        assert any(e.startswith(f"content/articles/sleep.md:{line}: error: unknown citation key 'khan2021'") for e in err), err
+    assert tree_digest(tmp_path / "cached") == before
+
+
+def test_a_cached_parse_replays_its_warnings(tmp_path, capsys):
+    """Diagnostics of cached work are replayed: a warning shows on every build."""
+    bib = BIB + "\n@misc{odd2020, title = {A thing}, author = {Doe, J.}, year = {2020}, month = {Smarch}}\n"
+    site = write_site(tmp_path / "site", {**SITE, "references.bib": bib})
+    outs = []
+    for _ in range(2):
+        capsys.readouterr()
+        build(site, tmp_path / "cached")
+        outs.append([line for line in capsys.readouterr().err.splitlines() if "warning" in line])
+    assert outs[0] and outs[0] == outs[1]
+
+
+def test_parallel_and_sequential_builds_are_identical(tmp_path):
+    files = dict(SITE)
+    for i in range(8):  # enough articles for two workers to share
+        files[f"content/articles/extra-{i}.md"] = ARTICLE.replace(
+            '"Touch and chronic pain"', f'"Extra article {i}"').replace("2026-01-15", f"2026-01-{10 + i}")
+    site = write_site(tmp_path / "site", files)
+    assert parallel.can_fork() and parallel.worker_count(11, requested=2) == 2
+    run_build(BuildOptions(site, tmp_path / "pool", use_cache=False, workers=2))
+    run_build(BuildOptions(site, tmp_path / "sequential", use_cache=False, workers=1))
+    assert tree_digest(tmp_path / "pool") == tree_digest(tmp_path / "sequential")
+    # The pool also renders a cached build's changed pages.
+    run_build(BuildOptions(site, tmp_path / "pool", workers=2))
+    edit(site, "content/site.yaml", "title: Test Health", "title: Test Health Site")
+    run_build(BuildOptions(site, tmp_path / "pool", workers=2))
+    run_build(BuildOptions(site, tmp_path / "sequential", use_cache=False, workers=1))
+    assert tree_digest(tmp_path / "pool") == tree_digest(tmp_path / "sequential")
+
+
+def test_site_yaml_errors_are_reported_with_a_warm_cache(warm_site, tmp_path, capsys):
+    write_site(warm_site, {"content/site.yaml": SITE_YAML.replace("  jane:\n", "  janet:\n")})
+    capsys.readouterr()
+    assert main(["build", "--source", str(warm_site), "--output", str(tmp_path / "cached")]) == 1
+    assert "unknown person 'jane'" in capsys.readouterr().err

@@ -15,6 +15,14 @@ replace two of its parts:
   We rebuild once per batch of changes and send the reload ourselves, after
   the build, through livereload's own `LiveReloadHandler.reload_waiters`.
 
+Search indexing is deferred: Pagefind re-reads the whole site (seconds on a
+large one), so a rebuild publishes its pages with the previous search bundle
+and sends the reload first; `SearchIndexer` then re-indexes the served folder
+in a background thread and swaps the new bundle in. Nothing else writes the
+folder meanwhile: the watcher does not look for changes while it runs, so a
+save made during indexing is rebuilt as soon as the index is done (the simple
+choice: the served index is never left stale, and builds never overlap it).
+
 A broken save never stops the server: the terminal prints the
 `path:line: error:` lines; the browser keeps the last good pages, each with
 an error overlay listing the same lines and status 500 (a dedicated error
@@ -47,7 +55,8 @@ from livereload.watcher import Watcher
 from tornado import ioloop, web
 
 from .errors import BuildError
-from .pipeline import BuildOptions, run_build
+from .pipeline import BuildOptions, complete_search_index, run_build
+from .search_index import SearchIndexError
 from .templates import THEME_DIR
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
@@ -129,10 +138,12 @@ def changed_paths(before: Snapshot, after: Snapshot) -> list[str]:
 class SiteWatcher(Watcher):
     """livereload's watcher interface; one `on_change` call per batch of changed files."""
 
-    def __init__(self, roots: Sequence[Path], on_change: Callable[[list[str]], None]):
+    def __init__(self, roots: Sequence[Path], on_change: Callable[[list[str]], None],
+                 busy: Callable[[], bool] = lambda: False):
         super().__init__()
         self.roots = tuple(roots)
         self.on_change = on_change
+        self.busy = busy  # while true, changes wait (they are seen, all together, once it is false)
         self._stamps = snapshot(self.roots)
         for root in self.roots:  # registered so livereload does not fall back to watching the cwd
             self.watch(str(root))
@@ -144,6 +155,8 @@ class SiteWatcher(Watcher):
     def examine(self) -> tuple[str | None, float | None]:
         if self._changes:  # livereload's own "__livereload__" restart marker
             return self._changes.pop()
+        if self.busy():
+            return None, None
         current = snapshot(self.roots)
         changed = changed_paths(self._stamps, current)
         self._stamps = current
@@ -160,11 +173,45 @@ def watched_roots(source: Path) -> list[Path]:
 # --- rebuild on change -----------------------------------------------------------
 
 
+class SearchIndexer:
+    """Brings the served folder's search bundle up to date in one background thread."""
+
+    def __init__(self, site: LiveSite):
+        self.site = site
+        self._thread: threading.Thread | None = None
+
+    def busy(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self) -> None:
+        """Called after a successful build, never while a build or an indexing runs."""
+        self.wait()
+        self._thread = threading.Thread(target=self._run, name="search-index", daemon=True)
+        self._thread.start()
+
+    def wait(self) -> None:
+        if self._thread is not None:
+            self._thread.join()
+
+    def _run(self) -> None:
+        started = time.perf_counter()
+        try:
+            updated = complete_search_index(self.site.options)
+        except SearchIndexError as exc:
+            self.site.log(f"search index not updated: {exc}; search uses the previous index until the next save")
+        except Exception as exc:  # noqa: BLE001 - never stop the server
+            self.site.log(f"search index not updated: internal error: {type(exc).__name__}: {exc}")
+        else:
+            if updated:
+                self.site.log(f"search index updated in {time.perf_counter() - started:.2f} s")
+
+
 @dataclass(slots=True)
 class Rebuilder:
     site: LiveSite
     source: Path
     reload_browsers: Callable[[str], None] = LiveReloadHandler.reload_waiters
+    after_success: Callable[[], None] = lambda: None  # e.g. SearchIndexer.start, once browsers are told
 
     def __call__(self, changed: list[str]) -> None:
         started = time.perf_counter()
@@ -180,6 +227,8 @@ class Rebuilder:
             self.site.log(f"build failed in {timing} ({what} changed): {len(self.site.errors)} error(s); "
                           "the browser shows them over the last good pages")
         self.reload_browsers(reload_path([_display_path(Path(p), self.source) for p in changed], ok))
+        if ok:
+            self.after_success()
 
 
 def describe_changes(changed: list[str], source: Path) -> str:
@@ -407,13 +456,24 @@ def serve(options: BuildOptions, host: str = "127.0.0.1", port: int = 8000) -> i
 
 
 def _serve_from(options: BuildOptions, host: str, port: int, out_dir: Path) -> int:
-    build_options = replace(options, out_dir=out_dir, base_url=options.base_url or local_url(host, port))
+    build_options = replace(options, out_dir=out_dir, base_url=options.base_url or local_url(host, port),
+                            defer_search=True)
     site = LiveSite(build_options)
+    indexer = SearchIndexer(site)
     # The watcher's first snapshot is taken before building, so a save during the first build is not missed.
-    watcher = SiteWatcher(watched_roots(options.root), Rebuilder(site, options.root))
+    watcher = SiteWatcher(watched_roots(options.root), Rebuilder(site, options.root, after_success=indexer.start),
+                          busy=indexer.busy)
+    try:
+        return _run_server(site, watcher, indexer, host, port)
+    finally:
+        indexer.wait()  # Pagefind writes beside the folder that is about to be removed
+
+
+def _run_server(site: LiveSite, watcher: SiteWatcher, indexer: SearchIndexer, host: str, port: int) -> int:
     started = time.perf_counter()
     if site.rebuild():
         site.log(f"built in {time.perf_counter() - started:.2f} s")
+        indexer.start()
     else:
         site.log("build failed: fix the errors above and save; the server keeps running")
     server = DevServer(site, watcher)

@@ -18,7 +18,7 @@ import gc
 import os
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator, Mapping, Sequence
 
@@ -46,7 +46,14 @@ from .outputs import release_indexes, render_site, url_helpers
 from .parallel import map_in_order, worker_count
 from .reference_format import ReferenceFormatter, UnknownStyleError
 from .resolve import RenderedDocument, render_document, resolve_document
-from .search_index import BUNDLE_DIR, index_folder, indexer_identity
+from .search_index import (
+    BUNDLE_DIR,
+    index_folder,
+    indexer_identity,
+    link_bundle,
+    reindex_in_place,
+    reuse_previous_bundle,
+)
 from .site_index import index_site, slugify
 from .sources import load_sources
 from .templates import TemplateRenderer
@@ -65,6 +72,9 @@ class BuildOptions:
     use_cache: bool = True  # False (--no-cache): a clean build that neither reads nor writes the cache
     cache_dir: Path | None = None  # default: SOURCE/.cache
     workers: int | None = None  # worker processes; None: one per CPU when there is enough work
+    # serve: when indexed pages changed, publish them with the previous (stale) search bundle
+    # and leave the indexing to `complete_search_index`, run right after.
+    defer_search: bool = False
 
     @property
     def output(self) -> Path:
@@ -241,6 +251,7 @@ def write_outputs(loaded: LoadedSite, options: BuildOptions, cache: BuildCache, 
     if intact and set(keys) <= kept == set(previous.keys) and _same_assets(loaded.assets, out_dir, previous):
         return WrittenSite(len(previous.keys) + len(loaded.assets.files), 0, previous.stamps)  # nothing to do
     new_keys = {**keys, **{path: everything_else for path in kept if path not in keys}}
+    bundle_indexer = indexer  # recorded; DEFERRED + indexer while the bundle is stale
 
     def outputs() -> Iterator[OutputFile | KeptFile]:
         yield from (KeptFile(path) for path in sorted(kept))
@@ -250,15 +261,48 @@ def write_outputs(loaded: LoadedSite, options: BuildOptions, cache: BuildCache, 
         yield from loaded.assets.files
 
     def finalize(staging: Path) -> None:
+        nonlocal bundle_indexer
         diags.raise_if_errors()  # template errors: the staging folder is dropped, the old output stays
         cache.flush(background=True)  # written while Pagefind runs
+        if options.defer_search:
+            if not (intact and reuse_previous_bundle(staging, out_dir)):
+                # The previous bundle, stale, keeps search working until `complete_search_index`;
+                # recorded as DEFERRED so no build ever reuses it as current.
+                link_bundle(out_dir, staging)
+                bundle_indexer = DEFERRED + indexer
+            return
         # Pagefind is skipped when the previous output is intact and no indexed page changed.
         index_folder(staging, previous=out_dir if intact else None)
 
     written = write_site(outputs(), out_dir, finalize=finalize, reusable=reusable)
     recorded = {path: key for path, key in new_keys.items() if path in written.stamps}
-    cache.store(OUTPUTS, outputs_name(out_dir), OutputRecord(indexer, everything_else, recorded, written.stamps))
+    cache.store(OUTPUTS, outputs_name(out_dir), OutputRecord(bundle_indexer, everything_else, recorded, written.stamps))
     return written
+
+
+DEFERRED = "deferred, stale bundle: "  # prefix of OutputRecord.indexer: never equals an indexer_identity()
+
+
+def complete_search_index(options: BuildOptions) -> bool:
+    """After a `defer_search` build: index the output folder again if its bundle is stale,
+    swapping the new bundle in atomically, and record it as current. False: it was current.
+
+    Without a cache nothing says whether the bundle is stale, so it is always indexed.
+    The caller makes sure no build writes the folder meanwhile.
+    """
+    out_dir = options.output.resolve()
+    cache = open_cache(options)
+    record = cache.load(OUTPUTS, outputs_name(out_dir)) if cache.enabled else None
+    indexer = indexer_identity()
+    if cache.enabled and not (isinstance(record, OutputRecord) and record.indexer == DEFERRED + indexer):
+        return False
+    intact = isinstance(record, OutputRecord) and _stamps_of(out_dir) == record.stamps
+    reindex_in_place(out_dir)
+    if intact:  # the folder is what that build wrote, plus a current bundle
+        cache.store(OUTPUTS, outputs_name(out_dir), replace(record, indexer=indexer, stamps=_stamps_of(out_dir)))
+    cache.flush()
+    cache.wait()
+    return True
 
 
 def _stamps_of(out_dir: Path) -> dict[str, Stamp]:

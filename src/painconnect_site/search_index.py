@@ -10,6 +10,10 @@ Pagefind takes seconds on a large site and always reads the whole tree, yet its
 bundle is a pure function of the pages it indexes: when a rebuild leaves those
 pages byte-identical, the previous bundle is linked instead (`index_folder`'s
 `previous`).
+
+`serve` defers the indexing (`BuildOptions.defer_search`): the rebuilt pages go
+live with the previous bundle linked in (`link_bundle`), and `reindex_in_place`
+then brings the served folder's bundle up to date, swapping it in atomically.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import importlib.util
 import os
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 BUNDLE_DIR = "pagefind"  # Pagefind's default bundle folder; the search page links it
@@ -38,7 +43,45 @@ def index_folder(folder: Path, previous: Path | None = None) -> None:
     """
     if previous is not None and reuse_previous_bundle(folder, previous):
         return
-    command = [str(pagefind_executable()), "--site", str(folder), "--output-subdir", BUNDLE_DIR, "--silent"]
+    _run_pagefind(folder, folder / BUNDLE_DIR)
+
+
+def reindex_in_place(folder: Path) -> None:
+    """Index the live site in `folder` again and swap the new bundle in for its `pagefind/`.
+
+    Pagefind reads `folder` and writes into a sibling folder, so the old bundle keeps
+    answering searches until the new one, complete, replaces it (two renames); on any
+    failure the old bundle stays. The caller makes sure nothing else writes `folder`
+    meanwhile. The bundle is the one `index_folder` would write (Pagefind's output does
+    not depend on where it goes).
+    """
+    folder = folder.resolve()
+    fresh = Path(tempfile.mkdtemp(prefix=f".{folder.name}.{BUNDLE_DIR}-", dir=folder.parent))
+    old = fresh.with_name(fresh.name + ".old")
+    try:
+        _run_pagefind(folder, fresh / BUNDLE_DIR)
+        os.chmod(fresh / BUNDLE_DIR, 0o755)
+        live = folder / BUNDLE_DIR
+        if live.exists():
+            os.replace(live, old)
+        os.replace(fresh / BUNDLE_DIR, live)
+    finally:
+        shutil.rmtree(old, ignore_errors=True)
+        shutil.rmtree(fresh, ignore_errors=True)
+
+
+def link_bundle(previous: Path, folder: Path) -> bool:
+    """Link (or copy) `previous`'s bundle into `folder`, as it is; False when it has none."""
+    bundle = previous / BUNDLE_DIR
+    if not (bundle / "pagefind-ui.js").is_file() or (folder / BUNDLE_DIR).exists():
+        return False
+    _link_tree(bundle, folder / BUNDLE_DIR)
+    return True
+
+
+def _run_pagefind(site: Path, bundle: Path) -> None:
+    """Pagefind over `site`, writing its bundle to `bundle`."""
+    command = [str(pagefind_executable()), "--site", str(site), "--output-path", str(bundle), "--silent"]
     try:
         proc = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_SECONDS, env=_quiet_env())
     except (OSError, subprocess.TimeoutExpired) as exc:
@@ -46,7 +89,7 @@ def index_folder(folder: Path, previous: Path | None = None) -> None:
     if proc.returncode != 0:
         detail = (proc.stderr or proc.stdout).strip() or f"exit status {proc.returncode}"
         raise SearchIndexError(f"Pagefind failed to index the site: {detail}")
-    if not (folder / BUNDLE_DIR / "pagefind-ui.js").is_file():
+    if not (bundle / "pagefind-ui.js").is_file():
         raise SearchIndexError(f"Pagefind ran but wrote no {BUNDLE_DIR}/pagefind-ui.js")
 
 

@@ -270,3 +270,80 @@ def test_a_taken_port_is_one_clear_line(tmp_path):
     assert result.stderr.strip() == (f"error: port {port} on 127.0.0.1 is already in use; "
                                      "stop the other server or choose another port with --port")
     assert not (site / "_site").exists()
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _clean_build(site: Path, out: Path, base_url: str) -> dict[str, bytes]:
+    result = subprocess.run([sys.executable, str(BUILD_PY), "build", "--source", str(site), "--no-cache",
+                             "--output", str(out), "--base-url", base_url], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return _tree(out)
+
+
+def _served_folder(server: Served) -> Path:
+    """The temporary folder `serve` builds into (tempdir/painconnect-serve-*/site), found by its local URL."""
+    import tempfile
+
+    found = [p / "site" for p in Path(tempfile.gettempdir()).glob("painconnect-serve-*")
+             if f"127.0.0.1:{server.port}/" in _read(p / "site" / "index.html")]
+    assert len(found) == 1, found
+    return found[0]
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
+def test_pages_are_served_first_and_the_search_index_catches_up(tmp_path):
+    site = write_site(tmp_path / "site")
+    with running_server(site) as server:
+        wait_for(lambda: "search index updated in" in server.output(), "the first search index")
+        out = _served_folder(server)
+        entry = (out / "pagefind" / "pagefind-entry.json").stat().st_ino
+
+        save(site / "content/articles/walking.md", ARTICLE.replace("Short walks help", "Gentle zebrawalks help"))
+        wait_for(lambda: "zebrawalks" in server.get("/articles/walking/")[2], "the edit to be served")
+        wait_for(lambda: server.output().count("search index updated in") == 2, "the search index to catch up")
+        # The rebuild's line (the page is live, browsers told) comes before Pagefind's.
+        lines = server.output().splitlines()
+        at = next(i for i, line in enumerate(lines) if line.startswith("rebuilt in"))
+        assert lines[at].endswith("(content/articles/walking.md changed)")  # no "served": save() dates it ahead
+        assert lines[at + 1].startswith("search index updated in ") and lines[at + 1].endswith(" s")
+        assert (out / "pagefind" / "pagefind-entry.json").stat().st_ino != entry  # a new bundle was swapped in
+        served_tree = _tree(out)
+        base_url = f"http://127.0.0.1:{server.port}/"
+
+    # Once indexed, the served folder is what a clean build of the same input writes, bundle included.
+    expected = _clean_build(site, tmp_path / "clean", base_url)
+    assert served_tree.keys() == expected.keys()
+    assert {k: v for k, v in served_tree.items() if not k.startswith("pagefind/")} == \
+        {k: v for k, v in expected.items() if not k.startswith("pagefind/")}
+    assert served_tree == expected  # Pagefind writes the same bundle for the same pages
+
+
+def test_a_deferred_bundle_is_never_reused_as_current(tmp_path):
+    from painconnect_site.incremental import OUTPUTS, outputs_name
+    from painconnect_site.pipeline import DEFERRED, BuildOptions, complete_search_index, open_cache, run_build
+
+    site = write_site(tmp_path / "site")
+    out = tmp_path / "out"
+    deferred = BuildOptions(site, out_dir=out, base_url="https://serve.example/", defer_search=True)
+    record = lambda: open_cache(deferred).load(OUTPUTS, outputs_name(out.resolve()))  # noqa: E731
+
+    run_build(deferred)  # the first one has no bundle to link: search is missing until indexed
+    assert not (out / "pagefind").exists() and record().indexer.startswith(DEFERRED)
+    assert complete_search_index(deferred) and not record().indexer.startswith(DEFERRED)
+    assert not complete_search_index(deferred)  # already current: nothing to do
+    old_bundle = _tree(out / "pagefind")
+
+    save(site / "content/articles/walking.md", ARTICLE.replace("Short walks help", "Gentle zebrawalks help"))
+    run_build(deferred)
+    assert _tree(out / "pagefind") == old_bundle and record().indexer.startswith(DEFERRED)  # stale, and says so
+    run_build(BuildOptions(site, out_dir=out, base_url="https://serve.example/"))  # `build` indexes again
+    assert _tree(out) == _clean_build(site, tmp_path / "clean", "https://serve.example/")

@@ -6,7 +6,7 @@ way Netlify or Cloudflare Pages would (the `_headers` file applied, gzip on),
 and runs Lighthouse (npm devDependency, `npm ci` first) in Debian's Chromium on
 the home page and one article with its default mobile profile: a mid-range
 phone on a throttled "slow 4G" connection. Prints the four category scores as
-a Markdown table for docs/lighthouse.md; full reports go to test-artifacts/.
+a Markdown table for the README (Lighthouse scores); full reports go to test-artifacts/.
 
     npm ci && python3 scripts/lighthouse.py [--article articles/SLUG/]
 

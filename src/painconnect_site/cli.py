@@ -93,7 +93,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     result, diags = run_build(_options(args))
     print_diagnostics(diags.warnings)
-    print(f"built {result.files_written} files ({result.articles} articles) in {result.seconds:.2f} s -> {result.out_dir}")
+    articles = f"{result.articles} article{'' if result.articles == 1 else 's'}"
+    print(f"built {result.files_written} files ({articles}) in {result.seconds:.2f} s -> {result.out_dir}")
     return EXIT_OK
 
 

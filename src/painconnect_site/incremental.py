@@ -209,7 +209,7 @@ def page_keys(site: Site, documents: Mapping[str, LoadedDocument], templates: Te
     the front matter and URL of every document (lists, tags, navigation), and the site:
     site.yaml, templates, assets, build date and code. Templates may show anything about
     the page's own document and its related articles, and other documents' front matter,
-    but not other documents' bodies or references (see docs/performance.md). Every other
+    but not other documents' bodies or references (see README, Performance). Every other
     output (home, lists, tags, 404, sitemap, feed) depends on everything.
     """
     site_wide = cache.key(

@@ -4,7 +4,7 @@ Each stage collects every problem it finds; at each stage boundary the
 pipeline stops if there were errors (`Diagnostics.raise_if_errors`), so
 nothing is written from a site that has any error.
 
-Builds are incremental (see incremental.py and docs/performance.md): pure work
+Builds are incremental (see incremental.py and README, Performance): pure work
 whose inputs are unchanged comes from the build cache, the rest runs in worker
 processes when there is enough of it, and unchanged output files are linked
 from the previous output instead of being rendered and written again. Checks

@@ -177,7 +177,7 @@ def test_source_date_epoch_sets_the_copyright_year(make_site):
 def test_build_prints_one_line_summary(make_site):
     result = run_cli("build", "--source", make_site())
     assert result.returncode == 0
-    assert result.stdout.startswith("built ") and "(1 articles)" in result.stdout and result.stdout.count("\n") == 1
+    assert result.stdout.startswith("built ") and "(1 article) in " in result.stdout and result.stdout.count("\n") == 1
 
 
 def test_check_writes_nothing(make_site):

@@ -7,16 +7,16 @@ with the cache, and compared file by file with a `--no-cache` build of the same 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-from conftest import ARTICLE, BIB, SITE_YAML, write_site
+from conftest import BIB, SITE_YAML, write_site
 from test_errors import tree_digest
 
 from painconnect_site import cache as build_cache
-from painconnect_site import parallel
 from painconnect_site.cli import main
-from painconnect_site.pipeline import BuildOptions, run_build
 
 SLEEP = """\
 ---
@@ -220,22 +220,47 @@ def test_a_cached_parse_replays_its_warnings(tmp_path, capsys):
     assert outs[0] and outs[0] == outs[1]
 
 
+PARALLEL_SCRIPT = """
+import sys
+from pathlib import Path
+sys.path[:0] = [sys.argv[2], sys.argv[3]]
+from conftest import ARTICLE, write_site
+from test_errors import tree_digest
+from test_cache import SITE, edit
+from painconnect_site import parallel
+from painconnect_site.pipeline import BuildOptions, run_build
+
+tmp = Path(sys.argv[1])
+files = dict(SITE)
+for i in range(8):  # enough articles for two workers to share
+    files[f"content/articles/extra-{i}.md"] = ARTICLE.replace(
+        '"Touch and chronic pain"', f'"Extra article {i}"').replace("2026-01-15", f"2026-01-{10 + i}")
+site = write_site(tmp / "site", files)
+assert parallel.can_fork() and parallel.worker_count(11, requested=2) == 2
+run_build(BuildOptions(site, tmp / "pool", use_cache=False, workers=2))
+run_build(BuildOptions(site, tmp / "sequential", use_cache=False, workers=1))
+assert tree_digest(tmp / "pool") == tree_digest(tmp / "sequential"), "clean builds differ"
+# The pool also renders a cached build's changed pages.
+run_build(BuildOptions(site, tmp / "pool", workers=2))
+edit(site, "content/site.yaml", "title: Test Health", "title: Test Health Site")
+run_build(BuildOptions(site, tmp / "pool", workers=2))
+run_build(BuildOptions(site, tmp / "sequential", use_cache=False, workers=1))
+assert tree_digest(tmp / "pool") == tree_digest(tmp / "sequential"), "cached builds differ"
+print("identical")
+"""
+
+
 def test_parallel_and_sequential_builds_are_identical(tmp_path):
-    files = dict(SITE)
-    for i in range(8):  # enough articles for two workers to share
-        files[f"content/articles/extra-{i}.md"] = ARTICLE.replace(
-            '"Touch and chronic pain"', f'"Extra article {i}"').replace("2026-01-15", f"2026-01-{10 + i}")
-    site = write_site(tmp_path / "site", files)
-    assert parallel.can_fork() and parallel.worker_count(11, requested=2) == 2
-    run_build(BuildOptions(site, tmp_path / "pool", use_cache=False, workers=2))
-    run_build(BuildOptions(site, tmp_path / "sequential", use_cache=False, workers=1))
-    assert tree_digest(tmp_path / "pool") == tree_digest(tmp_path / "sequential")
-    # The pool also renders a cached build's changed pages.
-    run_build(BuildOptions(site, tmp_path / "pool", workers=2))
-    edit(site, "content/site.yaml", "title: Test Health", "title: Test Health Site")
-    run_build(BuildOptions(site, tmp_path / "pool", workers=2))
-    run_build(BuildOptions(site, tmp_path / "sequential", use_cache=False, workers=1))
-    assert tree_digest(tmp_path / "pool") == tree_digest(tmp_path / "sequential")
+    # In a fresh process: forking is (rightly) refused while other threads run, and
+    # earlier tests in this process may have left some (browser, server threads).
+    tests = Path(__file__).resolve().parents[1]
+    src = tests.parent / "src"
+    result = subprocess.run(
+        [sys.executable, "-c", PARALLEL_SCRIPT, str(tmp_path), str(tests), str(src)],
+        capture_output=True, text=True, timeout=300,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(tests / "integration"), str(tests), str(src)])},
+    )
+    assert result.returncode == 0 and result.stdout.strip() == "identical", result.stderr
 
 
 def test_site_yaml_errors_are_reported_with_a_warm_cache(warm_site, tmp_path, capsys):

@@ -69,7 +69,7 @@ def test_every_page_has_exactly_one_valid_graph(repo_site: Path):
         problems = validate_jsonld(blocks[0]) + required_problems(blocks[0])
         assert problems == [], f"{page.relative_to(repo_site)}: {problems}"
         ids = nodes_by_id(blocks[0])
-        assert f"https://painconnect.example/#organization" in ids
+        assert "https://painconnect.example/#organization" in ids
 
 
 def test_article_graph_matches_the_visible_page(repo_site: Path):

@@ -124,7 +124,7 @@ def test_rule_ids_are_the_documented_contract():
 
 
 def test_every_rule_is_documented_for_editors():
-    docs = (REPO / "docs" / "editor-workflow.md").read_text(encoding="utf-8")
+    docs = (REPO / "README.md").read_text(encoding="utf-8")
     for rule in RULES:
         assert f"`{rule.id}`" in docs, rule.id
 

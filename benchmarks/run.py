@@ -142,38 +142,23 @@ def bench_size(n: int, runs: int, work: Path, build_py: Path, peers: bool, peer_
     make_corpus(n, "painconnect", site)
     command = build_command(build_py, site, output)
 
-    cold = result.measures.setdefault("cold", Measure("cold full build"))
-    for run in range(runs):
-        clear_build_state(site, output)
-        seconds, peak = run_isolated(command)
-        cold.seconds.append(seconds)
-        cold.peak_mib = max(cold.peak_mib, peak)
-        log(f"[{n}] cold {run + 1}/{runs}: {seconds:.2f} s, peak {peak:.0f} MiB")
+    def measure(name: str, label: str, log_label: str, before_each) -> None:
+        """`runs` timed builds, each after `before_each(run)` prepares the change."""
+        measured = result.measures.setdefault(name, Measure(label))
+        for run in range(runs):
+            before_each(run)
+            seconds, peak = run_isolated(command)
+            measured.seconds.append(seconds)
+            measured.peak_mib = max(measured.peak_mib, peak)
+            log(f"[{n}] {log_label} {run + 1}/{runs}: {seconds:.2f} s, peak {peak:.0f} MiB")
 
-    unchanged = result.measures.setdefault("no change", Measure("second build, nothing changed"))
-    for run in range(runs):
-        seconds, peak = run_isolated(command)
-        unchanged.seconds.append(seconds)
-        unchanged.peak_mib = max(unchanged.peak_mib, peak)
-        log(f"[{n}] no change {run + 1}/{runs}: {seconds:.2f} s")
-
-    edited = result.measures.setdefault("1 article", Measure("one article edited"))
-    for run in range(runs):
-        edit_article(site, run)
-        seconds, peak = run_isolated(command)
-        edited.seconds.append(seconds)
-        edited.peak_mib = max(edited.peak_mib, peak)
-        log(f"[{n}] one article edited {run + 1}/{runs}: {seconds:.2f} s")
-
+    measure("cold", "cold full build", "cold", lambda run: clear_build_state(site, output))
+    measure("no change", "second build, nothing changed", "no change", lambda run: None)
+    measure("1 article", "one article edited", "one article edited", lambda run: edit_article(site, run))
     key, users = bib_key_near_share(site, BIB_SHARE)
     result.notes.append(f"edited references.bib entry '{key}' is cited by {users} of {n} articles")
-    bib = result.measures.setdefault("bib entry", Measure(f"one references.bib entry edited ({users} citing articles)"))
-    for run in range(runs):
-        edit_bib_entry(site, key, run)
-        seconds, peak = run_isolated(command)
-        bib.seconds.append(seconds)
-        bib.peak_mib = max(bib.peak_mib, peak)
-        log(f"[{n}] bib entry edited {run + 1}/{runs}: {seconds:.2f} s")
+    measure("bib entry", f"one references.bib entry edited ({users} citing articles)", "bib entry edited",
+            lambda run: edit_bib_entry(site, key, run))
 
     if peers:
         result.peers = bench_peers(n, runs, work, peer_bin, log)

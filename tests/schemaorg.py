@@ -124,22 +124,22 @@ def node_types(node: Mapping) -> list[str]:
     return [item for item in _as_list(node.get("@type")) if isinstance(item, str)]
 
 
-def _walk_nodes(value: object) -> Iterator[dict]:
+def walk_nodes(value: object) -> Iterator[dict]:
     """Every dict in the document, depth first."""
     if isinstance(value, dict):
         yield value
         for item in value.values():
-            yield from _walk_nodes(item)
+            yield from walk_nodes(item)
     elif isinstance(value, list):
         for item in value:
-            yield from _walk_nodes(item)
+            yield from walk_nodes(item)
 
 
 def nodes_by_id(data: object) -> dict[str, dict]:
     """Every node carrying an @id and something else, anywhere in the document."""
     return {
         node["@id"]: node
-        for node in _walk_nodes(data)
+        for node in walk_nodes(data)
         if isinstance(node.get("@id"), str) and not is_reference(node)
     }
 
@@ -166,7 +166,7 @@ def validate_jsonld(data: object) -> list[str]:
 def _duplicate_ids(data: object) -> list[str]:
     seen: set[str] = set()
     problems = []
-    for node in _walk_nodes(data):
+    for node in walk_nodes(data):
         node_id = node.get("@id")
         if isinstance(node_id, str) and not is_reference(node):
             if node_id in seen:

@@ -13,7 +13,7 @@ import pytest
 # tests/schemaorg.py is a helper module next to this folder.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from schemaorg import graph_nodes, nodes_by_id, required_problems, validate_jsonld  # noqa: E402
+from schemaorg import graph_nodes, nodes_by_id, required_problems, validate_jsonld, walk_nodes  # noqa: E402
 
 from painconnect_site.model import (  # noqa: E402
     DocumentMeta,
@@ -196,18 +196,9 @@ def test_article_nodes_are_linked_by_id():
     assert article["publisher"] == {"@id": BASE + "#organization"}
     assert node_of_type(data, "MedicalWebPage")["breadcrumb"] == {"@id": page + "#breadcrumb"}
     by_id = nodes_by_id(data)
-    references = [value for node in data["@graph"] for value in _all_dicts(node) if set(value) == {"@id"}]
+    references = [value for node in data["@graph"] for value in walk_nodes(node) if set(value) == {"@id"}]
     assert references and all(reference["@id"] in by_id for reference in references)
 
-
-def _all_dicts(value: object):
-    if isinstance(value, dict):
-        yield value
-        for item in value.values():
-            yield from _all_dicts(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _all_dicts(item)
 
 
 def test_article_properties_come_from_the_document():

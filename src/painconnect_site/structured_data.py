@@ -1,4 +1,4 @@
-"""schema.org JSON-LD for every page, built from the content model.
+"""schema.org JSON-LD for every page, built from the content model: the public API.
 
 Each page carries one ``<script type="application/ld+json">`` whose payload is a
 single ``@graph`` of linked nodes. Nodes refer to each other by ``@id``:
@@ -7,313 +7,59 @@ single ``@graph`` of linked nodes. Nodes refer to each other by ``@id``:
 * ``<page url>#webpage`` (``MedicalWebPage``, ``WebPage`` or ``CollectionPage``),
   ``#article``, ``#faq`` and ``#breadcrumb`` for the page's own nodes.
 
-Design choices:
+This module owns the page graphs (:func:`article_graph`, :func:`page_graph`,
+:func:`collection_graph`), the article-only nodes (MedicalWebPage, Article,
+FAQPage) and :func:`structured_data_problems` for the editorial check. Shared
+node builders (site-wide nodes, people, citations, breadcrumbs, URLs and ids)
+live in :mod:`.jsonld_nodes`; pruning and :func:`script_json` in
+:mod:`.jsonld_json`, re-exported here.
 
-* The graph is built as Python data and serialized by :func:`script_json` with
-  :mod:`json`; nothing is pasted into strings, so a title cannot break the JSON
-  and, because ``<``, ``>``, ``&``, ``'``, U+2028 and U+2029 are written as
-  ``\\uXXXX`` escapes, no value can close the ``<script>`` element either. The
-  result is *not* HTML-entity-escaped: templates must insert it unescaped
-  (``{{ json_ld | safe }}``), exactly like Jinja2's ``tojson``.
-* Optional properties without a value are left out: every graph goes through
-  :func:`prune`, which drops ``None``, blank strings, empty lists and nodes left
-  with nothing but a ``@type``. Search engines treat an empty ``"image": ""`` as
-  an error, not as "no image".
-* FAQ answers use :attr:`ResolvedFaq.answer_text`: the plain text of the answer
-  as the reader sees it, citations appearing as their numbers ("… helps [2]").
-  Google requires the FAQPage answer to match the visible answer; plain text is
-  used rather than the answer HTML because the HTML carries citation links and
-  ids that mean nothing outside the page.
-* The site organization is one node referenced by ``@id``; an author or
-  reviewer that *is* the site organization (an organization-kind person with
-  the organization's name or URL) points at that node instead of repeating it.
-* Dates are ``date.isoformat()``; every URL is absolute (``base_url`` plus a
-  site-relative path, static files under ``base_url + "static/"``).
+FAQ answers use :attr:`ResolvedFaq.answer_text`: the plain text of the answer as
+the reader sees it, citations appearing as their numbers ("… helps [2]").
+Google requires the FAQPage answer to match the visible answer; plain text is
+used rather than the answer HTML because the HTML carries citation links and
+ids that mean nothing outside the page.
 
 Pure functions: no I/O, stdlib and the model only.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import json
-import re
 from collections.abc import Mapping, Sequence
-from urllib.parse import quote, urljoin, urlsplit
 
-from .model import (
-    NumberedReference,
-    Person,
-    Reference,
-    ResolvedDocument,
-    ResolvedFaq,
-    SiteConfig,
+from .jsonld_json import JsonDict, graph, prune, script_json
+from .jsonld_nodes import (
+    absolute_url,
+    agent,
+    breadcrumb_node,
+    citation,
+    image_node,
+    iso_date,
+    node_ref,
+    organization_id,
+    page_ids,
+    review_properties,
+    site_nodes,
+    website_id,
 )
+from .model import Person, ResolvedDocument, ResolvedFaq, SiteConfig
 
-JsonDict = dict[str, object]
+__all__ = [
+    "article_graph",
+    "collection_graph",
+    "page_graph",
+    "prune",
+    "script_json",
+    "structured_data_problems",
+]
 
-SCHEMA_CONTEXT = "https://schema.org"
 HEADLINE_MAX = 110  # Google: Article headline longer than 110 characters is truncated or rejected
 HOME_NAME = "Home"
 ARTICLES_NAME = "Articles"
 ARTICLES_URL = "articles/"
 
-# Characters that must never appear raw inside a <script> element (the first
-# four are what Jinja2's `tojson` escapes) and the two line separators that
-# pre-ES2019 JavaScript parsers reject inside string literals.
-_SCRIPT_ESCAPES = {
-    "<": "\\u003c",
-    ">": "\\u003e",
-    "&": "\\u0026",
-    "'": "\\u0027",
-    "\u2028": "\\u2028",
-    "\u2029": "\\u2029",
-}
-_SCRIPT_ESCAPE_RE = re.compile("[<>&'\u2028\u2029]")
-_YEAR_RE = re.compile(r"\d{4}")
-_DOI_PREFIX_RE = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 
-
-# --- serialization -------------------------------------------------------------
-
-
-def script_json(data: object) -> str:
-    """JSON for a ``<script type="application/ld+json">`` element.
-
-    Deterministic (sorted keys, compact separators), non-ASCII kept as-is, and
-    safe to place between ``<script>`` tags without any further escaping.
-    """
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
-    # Those characters can only occur inside JSON strings, where \uXXXX means the same.
-    return _SCRIPT_ESCAPE_RE.sub(lambda match: _SCRIPT_ESCAPES[match.group(0)], text)
-
-
-def prune(value: object) -> object | None:
-    """``value`` without empty parts; ``None`` when nothing is left.
-
-    Drops ``None``, blank strings, empty lists and dicts, and dicts left with
-    only a ``@type`` (a typed node that says nothing). Tuples become lists.
-    Strings that are not blank are kept exactly, whitespace included.
-    """
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return value if value.strip() else None
-    if isinstance(value, Mapping):
-        kept = {key: pruned for key, item in value.items() if (pruned := prune(item)) is not None}
-        return kept if set(kept) - {"@type"} else None
-    if isinstance(value, (list, tuple)):
-        items = [pruned for item in value if (pruned := prune(item)) is not None]
-        return items or None
-    return value
-
-
-def _graph(nodes: Sequence[JsonDict]) -> JsonDict:
-    pruned_nodes = [node for node in (prune(node) for node in nodes) if node is not None]
-    return {"@context": SCHEMA_CONTEXT, "@graph": pruned_nodes}
-
-
-# --- URLs and ids --------------------------------------------------------------
-
-
-def absolute_url(config: SiteConfig, site_relative: str) -> str:
-    """``base_url`` + a site-relative path ("" is the home page)."""
-    return config.base_url + site_relative.lstrip("/")
-
-
-def static_url(config: SiteConfig, path: str) -> str:
-    """URL of a file under static/; an already absolute URL is kept."""
-    if _has_scheme(path):
-        return path
-    return config.base_url + "static/" + path.lstrip("/")
-
-
-def _external_url(config: SiteConfig, url: str | None) -> str | None:
-    """A person's or reference's URL made absolute (relative ones against base_url)."""
-    if url is None or not url.strip():
-        return None
-    return url if _has_scheme(url) else urljoin(config.base_url, url)
-
-
-def _has_scheme(url: str) -> bool:
-    return bool(urlsplit(url).scheme)
-
-
-def _ref(node_id: str) -> JsonDict:
-    return {"@id": node_id}
-
-
-def _website_id(config: SiteConfig) -> str:
-    return config.base_url + "#website"
-
-
-def _organization_id(config: SiteConfig) -> str:
-    return config.base_url + "#organization"
-
-
-def _page_ids(page_url: str) -> dict[str, str]:
-    return {part: f"{page_url}#{part}" for part in ("webpage", "article", "faq", "breadcrumb")}
-
-
-# --- site-wide nodes -------------------------------------------------------------
-
-
-def _website_node(config: SiteConfig) -> JsonDict:
-    return {
-        "@type": "WebSite",
-        "@id": _website_id(config),
-        "url": config.base_url,
-        "name": config.title,
-        "description": config.description,
-        "inLanguage": config.language,
-        "publisher": _ref(_organization_id(config)),
-    }
-
-
-def _organization_node(config: SiteConfig) -> JsonDict:
-    organization = config.organization
-    logo = None
-    if organization.logo:
-        logo_url = static_url(config, organization.logo)
-        logo = {"@type": "ImageObject", "url": logo_url, "contentUrl": logo_url}
-    return {
-        "@type": "Organization",
-        "@id": _organization_id(config),
-        "name": organization.name,
-        "url": _external_url(config, organization.url),
-        "logo": logo,
-    }
-
-
-def _site_nodes(config: SiteConfig) -> list[JsonDict]:
-    return [_website_node(config), _organization_node(config)]
-
-
-# --- people ----------------------------------------------------------------------
-
-
-def _is_site_organization(config: SiteConfig, person: Person) -> bool:
-    """An organization-kind person standing for the site organization itself."""
-    if not person.is_organization:
-        return False
-    organization = config.organization
-    same_name = person.name.strip().casefold() == organization.name.strip().casefold()
-    same_url = bool(person.url) and _same_url(config, person.url or "", organization.url)
-    return same_name or same_url
-
-
-def _same_url(config: SiteConfig, first: str, second: str) -> bool:
-    def normalized(url: str) -> str:
-        return (_external_url(config, url) or "").rstrip("/")
-
-    return normalized(first) == normalized(second)
-
-
-def _agent(config: SiteConfig, person: Person) -> JsonDict:
-    """A Person node, an Organization node, or a reference to the site organization."""
-    if _is_site_organization(config, person):
-        return _ref(_organization_id(config))
-    if person.is_organization:
-        return {"@type": "Organization", "name": person.name, "url": _external_url(config, person.url)}
-    # Google: `name` holds only the name; credentials and role have their own properties.
-    return {
-        "@type": "Person",
-        "name": person.name,
-        "url": _external_url(config, person.url),
-        "jobTitle": person.role,
-        "honorificSuffix": person.credentials,
-    }
-
-
-# --- references ------------------------------------------------------------------
-
-
-def _citation(config: SiteConfig, numbered: NumberedReference) -> JsonDict:
-    reference = numbered.reference
-    is_journal_article = reference.entry_type == "article"
-    doi = _bare_doi(reference.doi)
-    identifiers = [
-        {"@type": "PropertyValue", "propertyID": "DOI", "value": doi} if doi else None,
-        {"@type": "PropertyValue", "propertyID": "PMID", "value": reference.pmid} if reference.pmid else None,
-    ]
-    same_as = [
-        _doi_url(doi) if doi else None,
-        f"https://pubmed.ncbi.nlm.nih.gov/{quote(reference.pmid.strip())}/" if reference.pmid else None,
-    ]
-    container_type = "Periodical" if is_journal_article else "CreativeWork"
-    return {
-        "@type": "ScholarlyArticle" if is_journal_article else "CreativeWork",
-        "name": reference.title,
-        "author": [_reference_author(reference, index) for index in range(len(reference.authors))],
-        "datePublished": _year(reference.year),
-        "isPartOf": {"@type": container_type, "name": reference.container} if reference.container else None,
-        "sameAs": same_as,
-        "identifier": identifiers,
-        "url": _external_url(config, reference.url),
-    }
-
-
-def _reference_author(reference: Reference, index: int) -> JsonDict:
-    kind = "Organization" if _is_corporate_author(reference, index) else "Person"
-    return {"@type": kind, "name": reference.authors[index]}
-
-
-def _is_corporate_author(reference: Reference, index: int) -> bool:
-    """CSL-JSON writes a corporate author as {"literal": ...} without given/family names."""
-    csl_authors = reference.csl.get("author")
-    if not isinstance(csl_authors, Sequence) or isinstance(csl_authors, str) or index >= len(csl_authors):
-        return False
-    name = csl_authors[index]
-    return isinstance(name, Mapping) and "literal" in name and not ({"given", "family"} & set(name))
-
-
-def _bare_doi(doi: str | None) -> str | None:
-    if doi is None:
-        return None
-    bare = _DOI_PREFIX_RE.sub("", doi.strip())
-    return bare or None
-
-
-def _doi_url(doi: str) -> str:
-    # Percent-encode what a URL cannot carry (old SICI DOIs contain < > and #).
-    return "https://doi.org/" + quote(doi, safe="/:;()._-")
-
-
-def _year(year: str | None) -> str | None:
-    """An ISO 8601 year, or nothing: "n.d." and similar placeholders are dropped."""
-    if year is None:
-        return None
-    year = year.strip()
-    return year if _YEAR_RE.fullmatch(year) else None
-
-
-# --- page-level nodes ------------------------------------------------------------
-
-
-def _breadcrumb_node(config: SiteConfig, breadcrumb_id: str, crumbs: Sequence[tuple[str, str]]) -> JsonDict:
-    return {
-        "@type": "BreadcrumbList",
-        "@id": breadcrumb_id,
-        "itemListElement": [
-            {"@type": "ListItem", "position": position, "name": name, "item": absolute_url(config, url)}
-            for position, (name, url) in enumerate(crumbs, start=1)
-        ],
-    }
-
-
-def _image_node(config: SiteConfig, doc: ResolvedDocument) -> JsonDict | None:
-    if not doc.meta.image:
-        return None
-    image_url = static_url(config, doc.meta.image)
-    # schema.org has no alt property; `caption` is the text alternative consumers read.
-    return {"@type": "ImageObject", "url": image_url, "contentUrl": image_url, "caption": doc.meta.image_alt}
-
-
-def _review_properties(config: SiteConfig, doc: ResolvedDocument) -> JsonDict:
-    return {
-        "lastReviewed": _iso(doc.meta.reviewed),
-        "reviewedBy": _agent(config, doc.reviewer) if doc.reviewer else None,
-    }
+# --- article page nodes ------------------------------------------------------------
 
 
 def _medical_webpage_node(config: SiteConfig, doc: ResolvedDocument, ids: Mapping[str, str]) -> JsonDict:
@@ -325,11 +71,11 @@ def _medical_webpage_node(config: SiteConfig, doc: ResolvedDocument, ids: Mappin
         "name": meta.title,
         "description": meta.description,
         "inLanguage": config.language,
-        "isPartOf": _ref(_website_id(config)),
+        "isPartOf": node_ref(website_id(config)),
         "about": [{"@type": "MedicalCondition", "name": subject} for subject in meta.about],
-        "primaryImageOfPage": _image_node(config, doc),
-        "breadcrumb": _ref(ids["breadcrumb"]),
-        **_review_properties(config, doc),
+        "primaryImageOfPage": image_node(config, doc),
+        "breadcrumb": node_ref(ids["breadcrumb"]),
+        **review_properties(config, doc),
     }
 
 
@@ -340,15 +86,15 @@ def _article_node(config: SiteConfig, doc: ResolvedDocument, ids: Mapping[str, s
         "@id": ids["article"],
         "headline": meta.title,
         "description": meta.description,
-        "image": _image_node(config, doc),
-        "datePublished": _iso(meta.date),
-        "dateModified": _iso(meta.updated or meta.date),
-        "author": [_agent(config, doc.author)],
-        "publisher": _ref(_organization_id(config)),
-        "mainEntityOfPage": _ref(ids["webpage"]),
+        "image": image_node(config, doc),
+        "datePublished": iso_date(meta.date),
+        "dateModified": iso_date(meta.updated or meta.date),
+        "author": [agent(config, doc.author)],
+        "publisher": node_ref(organization_id(config)),
+        "mainEntityOfPage": node_ref(ids["webpage"]),
         "inLanguage": config.language,
         "keywords": list(meta.tags),
-        "citation": [_citation(config, numbered) for numbered in doc.references],
+        "citation": [citation(config, numbered) for numbered in doc.references],
     }
 
 
@@ -358,7 +104,7 @@ def _faq_node(config: SiteConfig, doc: ResolvedDocument, ids: Mapping[str, str])
         "@id": ids["faq"],
         "url": absolute_url(config, doc.url),
         "inLanguage": config.language,
-        "isPartOf": _ref(_website_id(config)),
+        "isPartOf": node_ref(website_id(config)),
         "mainEntity": [_question(item) for item in doc.faq],
     }
 
@@ -371,32 +117,28 @@ def _question(item: ResolvedFaq) -> JsonDict:
     }
 
 
-def _iso(date: dt.date | None) -> str | None:
-    return date.isoformat() if date else None
-
-
 # --- public graphs -----------------------------------------------------------------
 
 
 def article_graph(config: SiteConfig, doc: ResolvedDocument) -> JsonDict:
     """WebSite, Organization, MedicalWebPage, Article, FAQPage (if any) and BreadcrumbList."""
-    ids = _page_ids(absolute_url(config, doc.url))
+    ids = page_ids(absolute_url(config, doc.url))
     crumbs = [(HOME_NAME, ""), (ARTICLES_NAME, ARTICLES_URL), (doc.meta.title, doc.url)]
     nodes = [
-        *_site_nodes(config),
+        *site_nodes(config),
         _medical_webpage_node(config, doc, ids),
         _article_node(config, doc, ids),
     ]
     if doc.faq:
         nodes.append(_faq_node(config, doc, ids))
-    nodes.append(_breadcrumb_node(config, ids["breadcrumb"], crumbs))
-    return _graph(nodes)
+    nodes.append(breadcrumb_node(config, ids["breadcrumb"], crumbs))
+    return graph(nodes)
 
 
 def page_graph(config: SiteConfig, doc: ResolvedDocument) -> JsonDict:
     """WebSite, Organization, WebPage and BreadcrumbList for a static page."""
     page_url = absolute_url(config, doc.url)
-    ids = _page_ids(page_url)
+    ids = page_ids(page_url)
     crumbs = [(HOME_NAME, "")] + ([(doc.meta.title, doc.url)] if doc.url else [])
     meta = doc.meta
     webpage = {
@@ -406,14 +148,14 @@ def page_graph(config: SiteConfig, doc: ResolvedDocument) -> JsonDict:
         "name": meta.title,
         "description": meta.description,
         "inLanguage": config.language,
-        "isPartOf": _ref(_website_id(config)),
-        "datePublished": _iso(meta.date),
-        "dateModified": _iso(meta.updated or meta.date),
-        "primaryImageOfPage": _image_node(config, doc),
-        "breadcrumb": _ref(ids["breadcrumb"]),
-        **_review_properties(config, doc),
+        "isPartOf": node_ref(website_id(config)),
+        "datePublished": iso_date(meta.date),
+        "dateModified": iso_date(meta.updated or meta.date),
+        "primaryImageOfPage": image_node(config, doc),
+        "breadcrumb": node_ref(ids["breadcrumb"]),
+        **review_properties(config, doc),
     }
-    return _graph([*_site_nodes(config), webpage, _breadcrumb_node(config, ids["breadcrumb"], crumbs)])
+    return graph([*site_nodes(config), webpage, breadcrumb_node(config, ids["breadcrumb"], crumbs)])
 
 
 def collection_graph(
@@ -430,7 +172,7 @@ def collection_graph(
     (name, site-relative url) pairs starting at Home.
     """
     page_url = absolute_url(config, url)
-    ids = _page_ids(page_url)
+    ids = page_ids(page_url)
     page: JsonDict = {
         "@type": "CollectionPage",
         "@id": ids["webpage"],
@@ -438,13 +180,13 @@ def collection_graph(
         "name": name,
         "description": description,
         "inLanguage": config.language,
-        "isPartOf": _ref(_website_id(config)),
+        "isPartOf": node_ref(website_id(config)),
     }
-    nodes = [*_site_nodes(config), page]
+    nodes = [*site_nodes(config), page]
     if breadcrumbs:  # no trail, no node: a reference to a missing node would dangle
-        page["breadcrumb"] = _ref(ids["breadcrumb"])
-        nodes.append(_breadcrumb_node(config, ids["breadcrumb"], breadcrumbs))
-    return _graph(nodes)
+        page["breadcrumb"] = node_ref(ids["breadcrumb"])
+        nodes.append(breadcrumb_node(config, ids["breadcrumb"], breadcrumbs))
+    return graph(nodes)
 
 
 # --- check ---------------------------------------------------------------------------

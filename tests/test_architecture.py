@@ -13,10 +13,11 @@ LAYERS = {
     1: {"sources"},
     2: {"frontmatter", "bibliography", "bibtex_text", "bibtex_names", "bibtex_dates", "bibtex_csl"},
     3: {"site_index", "citations", "markdown_render", "reference_format", "_citeproc_patches", "structured_data",
+        "jsonld_json", "jsonld_nodes",
         "resolve", "checks", "checks_context", "checks_text", "checks_content", "checks_links"},
     4: {"templates", "assets", "outputs"},
     5: {"writer", "cache", "search_index", "incremental", "parallel"},
-    6: {"pipeline", "devserver", "scaffold", "cli", "__main__", "__init__"},
+    6: {"pipeline", "devserver", "devserver_files", "devserver_watch", "scaffold", "cli", "__main__", "__init__"},
 }
 LIBRARY_OWNERS = {
     "yaml": {"yaml_lines"},

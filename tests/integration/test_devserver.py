@@ -17,7 +17,7 @@ from typing import Callable, Iterator
 
 import pytest
 
-from painconnect_site.devserver import MISSING, resolve_request
+from painconnect_site.devserver_files import MISSING, resolve_request
 
 REPO = Path(__file__).resolve().parents[2]
 BUILD_PY = REPO / "build.py"

@@ -63,6 +63,16 @@ BIB = """\
 }
 """
 
+# One entry, for tests that need a citable key and nothing else.
+ONE_ENTRY_BIB = """\
+@article{smith2020,
+  author  = {Smith, Jane},
+  title   = {Walking and back pain},
+  journal = {Pain Medicine},
+  year    = {2020}
+}
+"""
+
 ARTICLE = """\
 ---
 title: "Touch and chronic pain"

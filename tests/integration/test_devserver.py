@@ -17,9 +17,10 @@ from typing import Callable, Iterator
 
 import pytest
 
+from conftest import ONE_ENTRY_BIB, REPO
+
 from painconnect_site.devserver_files import MISSING, resolve_request
 
-REPO = Path(__file__).resolve().parents[2]
 BUILD_PY = REPO / "build.py"
 WAIT_SECONDS = 15
 SECRET = "top-secret-marker-7f3a"
@@ -37,14 +38,7 @@ people:
     name: Serve Test Editorial Team
     kind: organization
 """
-BIB = """\
-@article{smith2020,
-  author  = {Smith, Jane},
-  title   = {Walking and back pain},
-  journal = {Pain Medicine},
-  year    = {2020}
-}
-"""
+BIB = ONE_ENTRY_BIB
 ARTICLE = """\
 ---
 title: "Walking for back pain"

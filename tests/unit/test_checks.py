@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import ONE_ENTRY_BIB, REPO
+
 from painconnect_site import checks
 from painconnect_site.checks import RULES, check_site
 from painconnect_site.checks_text import find_claim, prose
@@ -15,7 +17,6 @@ from painconnect_site.errors import Diagnostic, Diagnostics
 from painconnect_site.pipeline import BuildOptions, load_site
 
 TODAY = dt.date(2026, 6, 1)
-REPO = Path(__file__).resolve().parents[2]
 
 SITE_YAML = """\
 title: Lint Test
@@ -35,14 +36,7 @@ people:
     role: Physician
 """
 
-BIB = """\
-@article{smith2020,
-  author  = {Smith, Jane},
-  title   = {Walking and back pain},
-  journal = {Pain Medicine},
-  year    = {2020}
-}
-"""
+BIB = ONE_ENTRY_BIB
 
 FRONT = {
     "title": '"Gentle movement for back pain"',

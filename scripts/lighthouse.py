@@ -20,7 +20,6 @@ import gzip
 import http.server
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys

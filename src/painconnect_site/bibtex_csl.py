@@ -23,8 +23,8 @@ VERBATIM_FIELDS = frozenset(
     "url doi eprint eprinttype pmid pmcid isbn issn date urldate eventdate origdate "
     "month day urlmonth urlday ids langid hyphenation options entrysubtype file".split()
 )
-# Internal-only fields: kept in `Reference.fields`, never in CSL-JSON.
-INTERNAL_FIELDS = frozenset({"note", "annote", "annotation", "addendum"})
+# Internal-only fields (note, annote, annotation, addendum) stay in `Reference.fields`:
+# csl_item maps named fields only and names none of them, so they never reach CSL-JSON.
 
 # BibLaTeX entry type -> CSL type (pandoc's getTypeAndGenre); misc -> document.
 CSL_TYPES: Mapping[str, str] = {

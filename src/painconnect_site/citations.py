@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Container, Iterable
+from typing import Collection, Container, Iterable
 
 from .errors import Diagnostics, did_you_mean
 from .model import CitationUse
@@ -88,10 +88,9 @@ def scan_citations(text: str, start_line: int) -> list[CitationUse]:
     return uses
 
 
-def report_unknown_keys(uses: Iterable[CitationUse], known: Container[str], all_keys: Iterable[str], rel: str, diags: Diagnostics) -> None:
-    keys = list(all_keys)
+def report_unknown_keys(uses: Iterable[CitationUse], keys: Collection[str], rel: str, diags: Diagnostics) -> None:
     for use in uses:
-        if use.key not in known:
+        if use.key not in keys:  # the suggestion search runs only for a miss, never on the hot path
             hint = did_you_mean(use.key, keys)
             diags.error(rel, use.line, f"unknown citation key '{use.key}' (not in references.bib){hint}")
 

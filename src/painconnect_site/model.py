@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
+from urllib.parse import urlsplit
 
 # --- stage 0: configuration ------------------------------------------------
 
@@ -52,8 +53,6 @@ class SiteConfig:
     @property
     def base_path(self) -> str:
         """The path part of base_url ("/" or "/painconnect/"): prefix of every internal URL."""
-        from urllib.parse import urlsplit
-
         return urlsplit(self.base_url).path or "/"
 
 
@@ -207,13 +206,6 @@ class ResolvedDocument:
     @property
     def rel(self) -> str:
         return self.parsed.source.rel
-
-
-@dataclass(frozen=True, slots=True)
-class Tag:
-    slug: str
-    name: str
-    url: str  # site-relative: "tags/slug/"
 
 
 @dataclass(frozen=True, slots=True)

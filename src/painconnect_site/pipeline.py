@@ -41,7 +41,7 @@ from .incremental import (
     store_references,
     with_rendering,
 )
-from .model import Bibliography, BuildResult, OutputFile, ParsedDocument, ResolvedDocument, Site, SiteConfig
+from .model import Bibliography, BuildResult, OutputFile, ResolvedDocument, Site, SiteConfig
 from .outputs import release_indexes, render_site, url_helpers
 from .parallel import map_in_order, worker_count
 from .reference_format import ReferenceFormatter, UnknownStyleError
@@ -356,4 +356,4 @@ def run_check(options: BuildOptions, today: dt.date | None = None) -> Diagnostic
     return diags
 
 
-__all__ = ["BuildError", "BuildOptions", "run_build", "run_check", "load_site", "ParsedDocument"]
+__all__ = ["BuildError", "BuildOptions", "run_build", "run_check", "load_site"]

@@ -69,8 +69,7 @@ def resolve_document(
     """Check and resolve one document; `rendered` and `uses`, when given (from the build
     cache or a worker process), replace rendering and scanning, never the checks."""
     meta, rel = doc.meta, doc.source.rel
-    report_unknown_keys(citation_uses(doc) if uses is None else uses, bibliography.entries, bibliography.entries,
-                        rel, diags)
+    report_unknown_keys(citation_uses(doc) if uses is None else uses, bibliography.entries, rel, diags)
     if rendered is None:
         assert renderer is not None, "a renderer is needed when nothing was rendered beforehand"
         rendered = render_document(doc, config.base_path, bibliography.entries, renderer)

@@ -34,10 +34,6 @@ def list_static(root: Path) -> frozenset[str]:
     return frozenset(p.relative_to(static).as_posix() for p in static.rglob("*") if p.is_file())
 
 
-def read_source(root: Path, rel: str, kind: str, diags: Diagnostics) -> SourceFile | None:
-    return _read(root / rel, rel, kind, diags)
-
-
 def _read_markdown(root: Path, folder: str, kind: str, diags: Diagnostics) -> tuple[SourceFile, ...]:
     directory = root / folder
     if not directory.is_dir():

@@ -35,11 +35,6 @@ class Stamp:
     size: int
     mtime_ns: int
 
-    @classmethod
-    def of(cls, path: Path | str) -> Stamp:
-        stat = os.stat(path)
-        return cls(stat.st_ino, stat.st_size, stat.st_mtime_ns)
-
 
 @dataclass(frozen=True, slots=True)
 class KeptFile:
@@ -65,7 +60,7 @@ def write_site(
     (e.g. the search indexer), so its failure also leaves the old output in place.
 
     `reusable`: files of the current `out_dir` known to be unmodified since they were
-    written (see `unchanged_files`); they may be linked instead of written, and every
+    written (the pipeline compares their recorded stamps); they may be linked instead of written, and every
     `KeptFile` must be one of them.
     """
     out_dir = out_dir.resolve()
@@ -81,18 +76,6 @@ def write_site(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return WrittenSite(count, rewritten, stamps)
-
-
-def unchanged_files(out_dir: Path, recorded: Mapping[str, Stamp]) -> set[str]:
-    """The recorded files that are still in `out_dir` exactly as they were written."""
-    unchanged = set()
-    for rel, stamp in recorded.items():
-        try:
-            if Stamp.of(out_dir / rel) == stamp:
-                unchanged.add(rel)
-        except OSError:
-            continue
-    return unchanged
 
 
 def _write_all(outputs: Iterable[OutputFile | KeptFile], staging: Path, out_dir: Path,

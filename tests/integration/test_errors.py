@@ -174,3 +174,20 @@ def test_cli_never_shows_a_traceback_for_bad_input(make_site):
 def test_usage_error_exits_2(make_site):
     assert run_cli("build", "--no-such-flag").returncode == 2
     assert run_cli("frobnicate").returncode == 2
+
+
+def test_internal_errors_are_one_line_unless_debug(make_site, capsys, monkeypatch):
+    import painconnect_site.pipeline as pipeline
+
+    def broken(options):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(pipeline, "run_build", broken)
+    site = make_site()
+    assert main(["build", "--source", str(site)]) == 1
+    err = capsys.readouterr().err
+    assert err.splitlines() == [
+        "error: internal error: RuntimeError: disk on fire (re-run with --debug for a traceback)"
+    ]
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        main(["--debug", "build", "--source", str(site)])

@@ -96,7 +96,7 @@ def test_each_library_is_owned_by_one_module():
 
 def test_the_architecture_test_can_fail(tmp_path):
     bad = tmp_path / "errors.py"
-    bad.write_text("from .pipeline import run_build\nfrom painconnect_site.cli import main\nimport jinja2\n")
+    bad.write_text("from .pipeline import run_build\nfrom painconnect_site.commands.cli import main\nimport jinja2\n")
     internal, external = imports_of(bad)
     assert {"pipeline", "cli"} <= internal and LAYER_OF["pipeline"] > LAYER_OF["errors"]
     assert "jinja2" in external

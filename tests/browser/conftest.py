@@ -20,7 +20,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from conftest import REPO
 
-from painconnect_site.cli import main
+from painconnect_site.commands.cli import main
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -12,7 +12,7 @@ from bs4 import BeautifulSoup
 from conftest import ARTICLE, run_cli
 from test_errors import tree_digest
 
-from painconnect_site.cli import main
+from painconnect_site.commands.cli import main
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"

@@ -15,8 +15,8 @@ import pytest
 from conftest import BIB, SITE_YAML, write_site
 from test_errors import tree_digest
 
-from painconnect_site import cache as build_cache
-from painconnect_site.cli import main
+from painconnect_site.incremental import cache as build_cache
+from painconnect_site.commands.cli import main
 
 SLEEP = """\
 ---
@@ -227,8 +227,8 @@ sys.path[:0] = [sys.argv[2], sys.argv[3]]
 from conftest import ARTICLE, write_site
 from test_errors import tree_digest
 from test_cache import SITE, edit
-from painconnect_site import parallel
-from painconnect_site.pipeline import BuildOptions, run_build
+from painconnect_site.pipeline import parallel
+from painconnect_site.pipeline.build import BuildOptions, run_build
 
 tmp = Path(sys.argv[1])
 files = dict(SITE)

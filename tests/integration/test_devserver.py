@@ -19,7 +19,7 @@ import pytest
 
 from conftest import ONE_ENTRY_BIB, REPO
 
-from painconnect_site.devserver_files import MISSING, resolve_request
+from painconnect_site.commands.serve.files import MISSING, resolve_request
 
 BUILD_PY = REPO / "build.py"
 WAIT_SECONDS = 15
@@ -322,8 +322,8 @@ def test_pages_are_served_first_and_the_search_index_catches_up(tmp_path):
 
 
 def test_a_deferred_bundle_is_never_reused_as_current(tmp_path):
-    from painconnect_site.incremental import OUTPUTS, outputs_name
-    from painconnect_site.pipeline import DEFERRED, BuildOptions, complete_search_index, open_cache, run_build
+    from painconnect_site.incremental.records import OUTPUTS, outputs_name
+    from painconnect_site.pipeline.build import DEFERRED, BuildOptions, complete_search_index, open_cache, run_build
 
     site = write_site(tmp_path / "site")
     out = tmp_path / "out"

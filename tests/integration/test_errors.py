@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import ARTICLE, run_cli
 
-from painconnect_site.cli import main
+from painconnect_site.commands.cli import main
 
 
 def fm(front: str, body: str = "Body text.\n") -> str:
@@ -177,7 +177,7 @@ def test_usage_error_exits_2(make_site):
 
 
 def test_internal_errors_are_one_line_unless_debug(make_site, capsys, monkeypatch):
-    import painconnect_site.pipeline as pipeline
+    import painconnect_site.pipeline.build as pipeline
 
     def broken(options):
         raise RuntimeError("disk on fire")

@@ -15,9 +15,9 @@ import pytest
 from bs4 import BeautifulSoup
 from conftest import REPO
 
-from painconnect_site.cli import main
-from painconnect_site.outputs import accessible_tables
-from painconnect_site.search_index import SearchIndexError, index_folder
+from painconnect_site.commands.cli import main
+from painconnect_site.render.pages import accessible_tables
+from painconnect_site.search.pagefind import SearchIndexError, index_folder
 
 BUDGET_BYTES = 60 * 1024  # an article page: HTML + CSS + JS, gzip-compressed
 SITE_PARTS = ("content", "static", "templates", "references.bib")

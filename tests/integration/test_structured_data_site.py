@@ -10,7 +10,7 @@ from bs4 import BeautifulSoup
 from conftest import REPO, write_site
 from schemaorg import graph_nodes, nodes_by_id, required_problems, validate_jsonld
 
-from painconnect_site.cli import main
+from painconnect_site.commands.cli import main
 
 HOSTILE = "</script><script>alert(1)</script> \"quoted\" 'single' {{ 7*7 }} \u2028 \u202eevil\u202c \u200f 🙂"
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from painconnect_site.bibliography import missing_fields, parse_bibliography
-from painconnect_site.errors import Diagnostics
-from painconnect_site.model import Bibliography, SourceFile
+from painconnect_site.bibtex.parse import missing_fields, parse_bibliography
+from painconnect_site.core.errors import Diagnostics
+from painconnect_site.core.model import Bibliography, SourceFile
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "citations"
 

@@ -10,11 +10,11 @@ import pytest
 
 from conftest import ONE_ENTRY_BIB, REPO
 
-from painconnect_site import checks
-from painconnect_site.checks import RULES, check_site
-from painconnect_site.checks_text import find_claim, prose
-from painconnect_site.errors import Diagnostic, Diagnostics
-from painconnect_site.pipeline import BuildOptions, load_site
+from painconnect_site.checks import registry as checks
+from painconnect_site.checks.registry import RULES, check_site
+from painconnect_site.checks.text import find_claim, prose
+from painconnect_site.core.errors import Diagnostic, Diagnostics
+from painconnect_site.pipeline.build import BuildOptions, load_site
 
 TODAY = dt.date(2026, 6, 1)
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 from bs4 import BeautifulSoup
 
-from painconnect_site.citations import (
+from painconnect_site.citations.syntax import (
     CitationNumbering,
     collapse_numbers,
     format_numbers,
     parse_group,
     scan_citations,
 )
-from painconnect_site.markdown_render import MarkdownRenderer, RenderContext
+from painconnect_site.markdown.render import MarkdownRenderer, RenderContext
 
 KNOWN = {"a", "b", "c", "d", "e", "f", "smith2020", "who:2019", "x.y-z"}
 

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from painconnect_site import reference_format
-from painconnect_site.bibliography import parse_bibliography
-from painconnect_site.errors import Diagnostics
-from painconnect_site.model import Bibliography, SourceFile
-from painconnect_site.reference_format import ReferenceFormatter, UnknownStyleError
+from painconnect_site.citations import format as reference_format
+from painconnect_site.bibtex.parse import parse_bibliography
+from painconnect_site.core.errors import Diagnostics
+from painconnect_site.core.model import Bibliography, SourceFile
+from painconnect_site.citations.format import ReferenceFormatter, UnknownStyleError
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "citations"
 STYLES = Path(reference_format.__file__).parent / "styles"

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from painconnect_site.cli import main
-from painconnect_site.errors import Diagnostics
-from painconnect_site.pipeline import BuildOptions, load_site, run_build, run_check
-from painconnect_site.scaffold import article_slug, new_article
+from painconnect_site.commands.cli import main
+from painconnect_site.core.errors import Diagnostics
+from painconnect_site.pipeline.build import BuildOptions, load_site, run_build, run_check
+from painconnect_site.commands.new import article_slug, new_article
 
 TODAY = dt.date(2026, 6, 1)
 

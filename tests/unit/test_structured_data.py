@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from schemaorg import graph_nodes, nodes_by_id, required_problems, validate_jsonld, walk_nodes  # noqa: E402
 
-from painconnect_site.model import (  # noqa: E402
+from painconnect_site.core.model import (  # noqa: E402
     DocumentMeta,
     FaqItem,
     NumberedReference,
@@ -29,7 +29,7 @@ from painconnect_site.model import (  # noqa: E402
     SiteConfig,
     SourceFile,
 )
-from painconnect_site.structured_data import (  # noqa: E402
+from painconnect_site.jsonld.graphs import (  # noqa: E402
     article_graph,
     collection_graph,
     page_graph,

@@ -15,7 +15,7 @@
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
-csl="$here/../../../src/painconnect_site/styles/american-medical-association.csl"
+csl="$here/../../../src/painconnect_site/citations/styles/american-medical-association.csl"
 bib="$here/golden.bib"
 out="$here/expected-ama.txt"
 csl_json="$here/expected-csl.json"

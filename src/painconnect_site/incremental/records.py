@@ -1,0 +1,248 @@
+"""What a build may reuse from earlier builds: cache records, their keys, and page keys.
+
+Only pure work is reused, under keys that hash everything it was computed from
+(`BuildCache.key` adds the code and library versions):
+
+* a document's parse result with its diagnostics, and its citation scan:
+  the file's path, kind and text, site.yaml, and the list of static files;
+* a document's rendered Markdown: its text, the base path, and which of the
+  `@keys` in it exist in references.bib;
+* the bibliography's parse result with its diagnostics: references.bib's text;
+* each formatted reference: the CSL style file and the entry's fields;
+* each output page (see `page_keys`): a page whose key is unchanged and whose
+  file in the previous output is intact is linked, not rendered.
+
+Checks are never cached: diagnostics of cached parses are replayed, and the
+citation-key, link, slug and tag checks run on every build against the
+current site, so an error caused by another file's change is always reported.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Iterable, Mapping, Sequence
+
+from ..render.assets import Assets
+from .cache import BuildCache, digest
+from ..citations.syntax import AT_KEY_RE
+from ..core.errors import Diagnostic, Diagnostics
+from ..content.frontmatter import parse_document, split_front_matter
+from ..core.model import Bibliography, CitationUse, ParsedDocument, Reference, ResolvedDocument, Site, SiteConfig, SourceFile
+from ..render.pages import related_articles
+from ..citations.format import ReferenceFormatter, style_path
+from ..content.resolve import RenderedDocument, citation_uses
+from ..render.templates import TemplateRenderer
+from ..write.tree import Stamp
+
+DOCUMENTS, BIBLIOGRAPHY, REFERENCES, OUTPUTS = "documents", "bibliography", "references", "outputs"
+KINDS = (DOCUMENTS, BIBLIOGRAPHY, REFERENCES, OUTPUTS)
+
+
+# --- documents -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentRecord:
+    """Everything cached about one source file, each part valid under its own key."""
+
+    parse_key: str
+    parsed: ParsedDocument | None  # without its source text and body: the current file supplies them
+    diagnostics: tuple[Diagnostic, ...]  # what parsing reported, replayed on every build
+    uses: tuple[CitationUse, ...]  # the citation scan (code excluded), for the key check
+    at_keys: frozenset[str]  # every `@key` token the renderer could look up
+    render_key: str = ""
+    rendered: RenderedDocument | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedDocument:
+    parsed: ParsedDocument
+    record: DocumentRecord
+    text_digest: str  # of the source text, hashed once for both keys
+
+
+def config_digest(config: SiteConfig, static_files: Iterable[str]) -> str:
+    """site.yaml as validated (people, base URL, ...) and the static files that exist."""
+    return digest(repr(config), *sorted(static_files))
+
+
+def load_documents(sources: Sequence[SourceFile], config: SiteConfig, static_files: frozenset[str],
+                   cache: BuildCache, diags: Diagnostics) -> list[LoadedDocument]:
+    """Parse every source (or take the cached parse), replaying diagnostics in file order."""
+    inputs = config_digest(config, static_files)
+    loaded = []
+    for source in sources:
+        name = digest(source.kind, source.rel)
+        text_digest = digest(source.text)
+        parse_key = cache.key("parse", inputs, source.kind, source.rel, text_digest)
+        record = cache.load(DOCUMENTS, name)
+        if isinstance(record, DocumentRecord) and record.parse_key == parse_key:
+            parsed = _with_source(record.parsed, source) if record.parsed else None
+        else:
+            found = Diagnostics()
+            parsed = parse_document(source, config, static_files, found)
+            record = DocumentRecord(
+                parse_key=parse_key,
+                parsed=dataclasses.replace(parsed, source=dataclasses.replace(source, text=""), body="") if parsed else None,
+                diagnostics=tuple(found),
+                uses=citation_uses(parsed) if parsed else (),
+                at_keys=_at_keys(parsed) if parsed else frozenset(),
+            )
+            cache.store(DOCUMENTS, name, record)
+        diags.extend(record.diagnostics)
+        if parsed is not None:
+            loaded.append(LoadedDocument(parsed, record, text_digest))
+    return loaded
+
+
+def _with_source(stored: ParsedDocument, source: SourceFile) -> ParsedDocument:
+    """The stored parse with the text it was parsed from (equal, by its key) put back."""
+    split = split_front_matter(source.text)
+    assert split is not None, "a stored parse always comes from a file with front matter"
+    return dataclasses.replace(stored, source=source, body=split[1])
+
+
+def _at_keys(doc: ParsedDocument) -> frozenset[str]:
+    """A superset of the keys rendering can look up: every `@key` in the rendered texts."""
+    texts = (doc.body, *doc.meta.summary, *(item.answer for item in doc.meta.faq))
+    return frozenset(match.group(1) for text in texts for match in AT_KEY_RE.finditer(text))
+
+
+def render_key(cache: BuildCache, loaded: LoadedDocument, base_path: str, bibliography: Bibliography) -> str:
+    existing = sorted(key for key in loaded.record.at_keys if key in bibliography.entries)
+    source = loaded.parsed.source
+    return cache.key("render", source.kind, source.rel, loaded.text_digest, base_path, *existing)
+
+
+def with_rendering(cache: BuildCache, loaded: LoadedDocument, key: str, rendered: RenderedDocument) -> LoadedDocument:
+    record = dataclasses.replace(loaded.record, render_key=key, rendered=rendered)
+    cache.store(DOCUMENTS, digest(loaded.parsed.source.kind, loaded.parsed.source.rel), record)
+    return LoadedDocument(loaded.parsed, record, loaded.text_digest)
+
+
+# --- bibliography and references ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class BibliographyRecord:
+    key: str
+    bibliography: Bibliography
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def load_bibliography(source: SourceFile | None, cache: BuildCache, diags: Diagnostics) -> Bibliography:
+    key = cache.key("bibliography", source.rel, source.text) if source else cache.key("no bibliography")
+    record = cache.load(BIBLIOGRAPHY, "references.bib")
+    if not (isinstance(record, BibliographyRecord) and record.key == key):
+        from ..bibtex.parse import parse_bibliography  # bibtexparser loads only when references.bib changed
+
+        found = Diagnostics()
+        record = BibliographyRecord(key, parse_bibliography(source, found), tuple(found))
+        cache.store(BIBLIOGRAPHY, "references.bib", record)
+    diags.extend(record.diagnostics)
+    return record.bibliography
+
+
+def reference_digest(reference: Reference) -> str:
+    """Everything formatting reads from an entry (its line in the file is only for diagnostics)."""
+    return digest(repr(dataclasses.replace(reference, line=0)))
+
+
+def _references_name(style: str) -> str:
+    return digest(style, style_path(style).read_bytes())
+
+
+@dataclass(frozen=True, slots=True)
+class PreloadedReferences:
+    digests: Mapping[str, str]  # BibTeX key -> reference_digest
+    stored: Mapping[str, tuple[str, str]]  # entry digest -> (text, html), as loaded
+
+
+def preload_references(formatter: ReferenceFormatter, bibliography: Bibliography,
+                       cache: BuildCache) -> PreloadedReferences:
+    """Give the formatter the entries formatted by earlier builds."""
+    digests = {key: reference_digest(reference) for key, reference in bibliography.entries.items()}
+    stored = cache.load(REFERENCES, _references_name(formatter.style)) if cache.enabled else None
+    if not isinstance(stored, dict):
+        return PreloadedReferences(digests, {})
+    for key, entry_digest in digests.items():
+        found = stored.get(entry_digest)
+        if isinstance(found, tuple) and len(found) == 2 and all(isinstance(part, str) for part in found):
+            formatter.preload(key, *found)
+    return PreloadedReferences(digests, stored)
+
+
+def store_references(formatter: ReferenceFormatter, preloaded: PreloadedReferences, cache: BuildCache) -> None:
+    """Keep the entries this build used (formatted or preloaded) for the next build."""
+    if cache.enabled:
+        digests = preloaded.digests
+        used = {digests[key]: value for key, value in formatter.formatted().items() if key in digests}
+        if used != preloaded.stored:
+            cache.store(REFERENCES, _references_name(formatter.style), used)
+        else:
+            cache.keep(REFERENCES, _references_name(formatter.style))
+
+
+# --- pages ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class OutputRecord:
+    """What the previous build wrote into one output folder."""
+
+    indexer: str  # the search indexer that built its bundle (search_index.indexer_identity)
+    site_key: str  # the key of every output that is not an article or page (see page_keys)
+    keys: Mapping[str, str]  # output path -> key of the page written there
+    stamps: Mapping[str, Stamp]  # every file of the folder as written
+
+
+def outputs_name(out_dir: object) -> str:
+    return digest("outputs", str(out_dir))
+
+
+def page_keys(site: Site, documents: Mapping[str, LoadedDocument], templates: TemplateRenderer, assets: Assets,
+              cache: BuildCache, previous: OutputRecord | None = None) -> tuple[dict[str, str], str]:
+    """(key of each article and page, key of every other output).
+
+    An article's page depends on its own content, the content of its related articles,
+    the front matter and URL of every document (lists, tags, navigation), and the site:
+    site.yaml, templates, assets, build date and code. Templates may show anything about
+    the page's own document and its related articles, and other documents' front matter,
+    but not other documents' bodies or references (see README, Performance). Every other
+    output (home, lists, tags, 404, sitemap, feed) depends on everything.
+    """
+    site_wide = cache.key(
+        "site", repr(site.config), repr(site.build_date),
+        *(part for path in templates.template_files() for part in (str(path), path.read_bytes())),
+        *(f"{logical}={output}" for logical, output in sorted(assets.urls.items())),
+    )
+    docs = (*site.articles, *site.pages)
+    entries = {key: reference_digest(reference) for key, reference in site.bibliography.entries.items()}
+    content = {doc.rel: _content_key(doc, documents[doc.rel], entries) for doc in docs}
+    navigation = digest(*(part for doc in docs for part in (doc.rel, doc.url, _front_matter(doc))))
+    bibliography = digest(*(entry for _, entry in sorted(entries.items())))
+    everything = digest(site_wide, navigation, bibliography, *(content[doc.rel] for doc in docs))
+    paths = [doc.url + "index.html" for doc in docs]
+    if previous is not None and previous.site_key == everything and all(path in previous.keys for path in paths):
+        # Each page key hashes a subset of what `everything` hashes: all are unchanged too.
+        return {path: previous.keys[path] for path in paths}, everything
+    keys = {}
+    for doc in site.articles:
+        neighbours = [content[other.rel] for other in related_articles(site, doc)]
+        keys[doc.url + "index.html"] = digest(site_wide, navigation, content[doc.rel], *neighbours)
+    for doc in site.pages:
+        keys[doc.url + "index.html"] = digest(site_wide, navigation, content[doc.rel])
+    return keys, everything
+
+
+def _content_key(doc: ResolvedDocument, loaded: LoadedDocument, entries: Mapping[str, str]) -> str:
+    references = (part for ref in doc.references
+                  for part in (str(ref.number), ref.reference.key, entries[ref.reference.key], ref.html,
+                               *ref.backlinks))
+    return digest(loaded.record.parse_key, loaded.record.render_key, *references)
+
+
+def _front_matter(doc: ResolvedDocument) -> str:
+    text = doc.parsed.source.text
+    return text[: len(text) - len(doc.parsed.body)]

@@ -1,0 +1,185 @@
+"""Markdown to HTML: the one module that owns Python-Markdown.
+
+One `Markdown` instance per process, reset between documents (building one
+costs more than converting a page). Our extension adds citation superscripts,
+base-path-aware internal links, `rel` on affiliate links and table header
+scopes, and reports headings and links for the link checker.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import xml.etree.ElementTree as etree
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import markdown
+from markdown.extensions import Extension
+from markdown.inlinepatterns import InlineProcessor
+from markdown.preprocessors import Preprocessor
+from markdown.treeprocessors import Treeprocessor
+
+from ..citations.syntax import CITATION_RE, CitationNumbering, collapse_numbers, parse_group
+from ..core.model import Heading, Link, RenderedMarkdown
+
+# No attr_list and no raw HTML: an article must not be able to add `onclick=`
+# attributes or <script> to a page (see _SiteExtension).
+EXTENSIONS = ["tables", "fenced_code", "admonition", "toc", "sane_lists"]
+EXTENSION_CONFIGS = {"toc": {"permalink": False, "toc_depth": "2-3"}}
+
+
+@dataclass(slots=True)
+class RenderContext:
+    """Per-document settings and state the extension reads during a conversion."""
+
+    numbering: CitationNumbering
+    base_path: str = "/"
+    affiliate: bool = False
+    links: list[str] = field(default_factory=list)
+
+
+class _CitationProcessor(InlineProcessor):
+    def __init__(self, renderer: "MarkdownRenderer"):
+        super().__init__(CITATION_RE.pattern)
+        self.renderer = renderer
+
+    def handleMatch(self, m: re.Match[str], data: str):  # noqa: N802 (Markdown API)
+        context = self.renderer.context
+        group_id, cited = context.numbering.cite(parse_group(m.group(1)))
+        if not cited:  # unknown keys were reported by the scan; leave the text visible
+            return None, None, None
+        return citation_element(group_id, cited), m.start(0), m.end(0)
+
+
+def citation_element(group_id: str, cited: list[tuple[int, str | None]]) -> etree.Element:
+    """`<sup class="cite">` with one link per shown number; AMA runs like 1-3."""
+    sup = etree.Element("sup", {"class": "cite", "id": group_id})
+    locators = {n: loc for n, loc in cited if loc}
+    previous: etree.Element | None = None
+    for index, (first, last) in enumerate(collapse_numbers(n for n, _ in cited)):
+        separator = "," if index else ""
+        for position, number in enumerate((first,) if first == last else (first, last)):
+            text = separator if position == 0 else "-"
+            if previous is None:
+                sup.text = (sup.text or "") + text
+            else:
+                previous.tail = (previous.tail or "") + text
+            link = etree.SubElement(sup, "a", {"href": f"#ref-{number}", "aria-label": f"Reference {number}"})
+            link.text = str(number)
+            if number in locators:
+                link.tail = f"({locators[number]})"
+            previous = link
+    return sup
+
+
+class _LinkTreeprocessor(Treeprocessor):
+    def __init__(self, md: markdown.Markdown, renderer: "MarkdownRenderer"):
+        super().__init__(md)
+        self.renderer = renderer
+
+    def run(self, root: etree.Element) -> None:
+        context = self.renderer.context
+        for element in root.iter():
+            if element.tag == "a" and "href" in element.attrib:
+                href = element.get("href", "")
+                if href.startswith("#ref-"):  # our own citation links
+                    continue
+                context.links.append(href)
+                element.set("href", self._rewrite(href))
+                if is_external(href) and context.affiliate:
+                    element.set("rel", "sponsored noopener")
+            elif element.tag == "img" and "src" in element.attrib:
+                context.links.append(element.get("src", ""))
+                element.set("src", self._rewrite(element.get("src", "")))
+            elif element.tag == "th":
+                element.set("scope", "col")
+
+    def _rewrite(self, url: str) -> str:
+        if url.startswith("/") and not url.startswith("//"):
+            return self.renderer.context.base_path + url[1:]
+        return url
+
+
+def is_external(url: str) -> bool:
+    return urlsplit(url).scheme in ("http", "https") or url.startswith("//")
+
+
+_COMMENT_RE = re.compile(r"<!--.*?-->", re.DOTALL)
+
+
+class _StripCommentsPreprocessor(Preprocessor):
+    """Drop HTML comments (editor notes, `lint-ignore` markers), keeping line breaks."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        text = "\n".join(lines)
+        if "<!--" not in text:
+            return lines
+        return _COMMENT_RE.sub(lambda m: "\n" * m.group(0).count("\n"), text).split("\n")
+
+
+class _SiteExtension(Extension):
+    def __init__(self, renderer: "MarkdownRenderer"):
+        super().__init__()
+        self.renderer = renderer
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown API)
+        # After backtick (190) and escape (180) so code and `\[@x]` stay literal,
+        # before reference links (170) which would otherwise claim `[@key]`.
+        md.inlinePatterns.register(_CitationProcessor(self.renderer), "citation", 175)
+        # Raw HTML is escaped, not passed through: safe by default, whatever the content says.
+        md.preprocessors.deregister("html_block")
+        md.inlinePatterns.deregister("html")
+        md.preprocessors.register(_StripCommentsPreprocessor(md), "strip_comments", 25)
+        md.treeprocessors.register(_LinkTreeprocessor(md, self.renderer), "site_links", 1)
+
+
+class MarkdownRenderer:
+    def __init__(self) -> None:
+        self.context = RenderContext(CitationNumbering(known=()))
+        self._md = markdown.Markdown(
+            extensions=[*EXTENSIONS, _SiteExtension(self)], extension_configs=EXTENSION_CONFIGS, output_format="html"
+        )
+
+    def render(self, text: str, context: RenderContext, start_line: int = 1, source: str = "") -> RenderedMarkdown:
+        self.context = context
+        first_link = len(context.links)
+        self._md.reset()
+        body = self._md.convert(text)
+        headings = tuple(_flatten_toc(getattr(self._md, "toc_tokens", [])))
+        links = tuple(Link(url, _line_of(url, source or text, start_line)) for url in context.links[first_link:])
+        return RenderedMarkdown(html=body, text=html_to_text(body), headings=headings, links=links)
+
+    def render_inline(self, text: str, context: RenderContext, start_line: int = 1) -> RenderedMarkdown:
+        """A one-paragraph snippet (summary item) without its `<p>` wrapper."""
+        rendered = self.render(text, context, start_line)
+        inner = rendered.html
+        if inner.startswith("<p>") and inner.endswith("</p>") and inner.count("<p>") == 1:
+            inner = inner[3:-4]
+        return RenderedMarkdown(html=inner, text=rendered.text, links=rendered.links)
+
+
+def _flatten_toc(tokens: list[dict]) -> list[Heading]:
+    out = []
+    for token in tokens:
+        out.append(Heading(token["level"], token["id"], html.unescape(_TAG_RE.sub("", token["name"]))))
+        out.extend(_flatten_toc(token.get("children", [])))
+    return out
+
+
+def _line_of(url: str, text: str, start_line: int) -> int:
+    position = text.find(url)
+    return start_line + (text.count("\n", 0, position) if position >= 0 else 0)
+
+
+_CITE_SUP_RE = re.compile(r'\s*<sup class="cite"[^>]*>.*?</sup>', re.DOTALL)
+_TAG_RE = re.compile(r"<[^>]+>")
+_SPACE_RE = re.compile(r"\s+")
+_BLOCK_END_RE = re.compile(r"</(p|li|h[1-6]|tr|td|th|div|blockquote|pre)>")
+
+
+def html_to_text(fragment: str) -> str:
+    """Plain text of rendered Markdown; citation superscripts are dropped (see README, structured data)."""
+    without_cites = _CITE_SUP_RE.sub("", fragment)
+    spaced = _BLOCK_END_RE.sub(lambda m: m.group(0) + " ", without_cites)
+    return _SPACE_RE.sub(" ", html.unescape(_TAG_RE.sub("", spaced))).strip()

@@ -1,0 +1,158 @@
+"""Stage 5: write the output folder atomically (the only module that writes output).
+
+Everything goes into a staging folder beside the target, which is swapped in
+only when complete: a failed or interrupted build leaves the previous output
+exactly as it was (Lektor's artifact idea, for the whole tree).
+
+Unchanged files are not rewritten: a file whose bytes equal the previous
+output's, or that the build cache says is unchanged (`KeptFile`), is hard-linked
+from the previous output into the staging folder. The previous output itself
+is never modified, so the swap stays atomic; the stamps returned (inode, size,
+mtime) let the next build check that the output was not edited since.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import AbstractSet, Callable, Iterable, Mapping
+
+from ..core.model import OutputFile
+
+
+class OutputPathError(ValueError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Stamp:
+    """What identifies a written file on disk: it changes whenever the file is rewritten or edited."""
+
+    inode: int
+    size: int
+    mtime_ns: int
+
+
+@dataclass(frozen=True, slots=True)
+class KeptFile:
+    """An output known to be unchanged since the previous build: linked, never rendered."""
+
+    path: str
+
+
+@dataclass(frozen=True, slots=True)
+class WrittenSite:
+    files: int  # outputs given (rendered and kept)
+    rewritten: int  # of them, files whose bytes were written (the rest were linked)
+    stamps: Mapping[str, Stamp]  # every file of the final tree, finalize's included
+
+
+def write_site(
+    outputs: Iterable[OutputFile | KeptFile],
+    out_dir: Path,
+    finalize: Callable[[Path], None] | None = None,
+    reusable: AbstractSet[str] = frozenset(),
+) -> WrittenSite:
+    """Write all outputs; `finalize(staging)` runs on the complete tree before the swap
+    (e.g. the search indexer), so its failure also leaves the old output in place.
+
+    `reusable`: files of the current `out_dir` known to be unmodified since they were
+    written (the pipeline compares their recorded stamps); they may be linked instead of written, and every
+    `KeptFile` must be one of them.
+    """
+    out_dir = out_dir.resolve()
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.staging-", dir=out_dir.parent))
+    try:
+        count, rewritten = _write_all(outputs, staging, out_dir, reusable)
+        if finalize is not None:
+            finalize(staging)
+        stamps = tree_stamps(staging)
+        _swap(staging, out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return WrittenSite(count, rewritten, stamps)
+
+
+def _write_all(outputs: Iterable[OutputFile | KeptFile], staging: Path, out_dir: Path,
+               reusable: AbstractSet[str]) -> tuple[int, int]:
+    seen: set[str] = set()
+    made: set[Path] = {staging}
+    rewritten = 0
+    for output in outputs:
+        rel = safe_relative_path(output.path)
+        if rel in seen:  # two pages claiming one URL would silently overwrite each other
+            raise OutputPathError(f"two outputs want the same path '{rel}'")
+        seen.add(rel)
+        target = staging / rel
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        if isinstance(output, KeptFile):
+            if rel not in reusable:
+                raise OutputPathError(f"'{rel}' was to be kept from the previous output, which no longer has it")
+            _link_or_copy(out_dir / rel, target)
+        elif rel in reusable and _same_bytes(out_dir / rel, output.data):
+            _link_or_copy(out_dir / rel, target)
+        else:
+            target.write_bytes(output.data)
+            rewritten += 1
+    return len(seen), rewritten
+
+
+def _same_bytes(path: Path, data: bytes) -> bool:
+    try:
+        return os.path.getsize(path) == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)
+    except OSError:  # a file system without hard links: copy (the bytes are what matters)
+        shutil.copyfile(source, target)
+
+
+def tree_stamps(folder: Path) -> dict[str, Stamp]:
+    """Stamps of every file under `folder`, by posix path relative to it."""
+    stamps: dict[str, Stamp] = {}
+    pending = [("", str(folder))]
+    while pending:
+        prefix, directory = pending.pop()
+        with os.scandir(directory) as entries:
+            for entry in entries:
+                rel = prefix + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append((rel + "/", entry.path))
+                else:
+                    stat = entry.stat(follow_symlinks=False)
+                    stamps[rel] = Stamp(stat.st_ino, stat.st_size, stat.st_mtime_ns)
+    return dict(sorted(stamps.items()))
+
+
+def safe_relative_path(path: str) -> str:
+    pure = PurePosixPath(path)
+    if pure.is_absolute() or ".." in pure.parts or not pure.parts:
+        raise OutputPathError(f"output path '{path}' escapes the output folder")
+    return pure.as_posix()
+
+
+def _swap(staging: Path, out_dir: Path) -> None:
+    os.chmod(staging, 0o755)  # mkdtemp makes 0700 folders; hosts and servers need to read it
+    if not out_dir.exists():
+        os.replace(staging, out_dir)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
+    old.rmdir()
+    os.replace(out_dir, old)
+    try:
+        os.replace(staging, out_dir)
+    except BaseException:
+        os.replace(old, out_dir)
+        raise
+    shutil.rmtree(old, ignore_errors=True)

@@ -228,7 +228,7 @@ from conftest import ARTICLE, write_site
 from test_errors import tree_digest
 from test_cache import SITE, edit
 from painconnect_site.pipeline import parallel
-from painconnect_site.pipeline.build import BuildOptions, run_build
+from painconnect_site.pipeline import BuildOptions, run_build
 
 tmp = Path(sys.argv[1])
 files = dict(SITE)

@@ -322,8 +322,9 @@ def test_pages_are_served_first_and_the_search_index_catches_up(tmp_path):
 
 
 def test_a_deferred_bundle_is_never_reused_as_current(tmp_path):
-    from painconnect_site.incremental.records import OUTPUTS, outputs_name
-    from painconnect_site.pipeline.build import DEFERRED, BuildOptions, complete_search_index, open_cache, run_build
+    from painconnect_site.pipeline.cached_stages import OUTPUTS
+    from painconnect_site.pipeline.page_keys import outputs_name
+    from painconnect_site.pipeline import DEFERRED, BuildOptions, complete_search_index, open_cache, run_build
 
     site = write_site(tmp_path / "site")
     out = tmp_path / "out"

@@ -177,7 +177,7 @@ def test_usage_error_exits_2(make_site):
 
 
 def test_internal_errors_are_one_line_unless_debug(make_site, capsys, monkeypatch):
-    import painconnect_site.pipeline.build as pipeline
+    import painconnect_site.pipeline as pipeline
 
     def broken(options):
         raise RuntimeError("disk on fire")

@@ -16,7 +16,7 @@ from bs4 import BeautifulSoup
 from conftest import REPO
 
 from painconnect_site.commands.cli import main
-from painconnect_site.render.pages import accessible_tables
+from painconnect_site.render.tables import accessible_tables
 from painconnect_site.search.pagefind import SearchIndexError, index_folder
 
 BUDGET_BYTES = 60 * 1024  # an article page: HTML + CSS + JS, gzip-compressed

@@ -6,6 +6,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from painconnect_site.citations.syntax import (
+    CITATION_RE,
     CitationNumbering,
     collapse_numbers,
     format_numbers,
@@ -75,10 +76,11 @@ def test_collapse_numbers_runs():
 
 
 def render(parts: list[str]):
-    renderer = MarkdownRenderer()
-    context = RenderContext(CitationNumbering(known=KNOWN))
+    renderer = MarkdownRenderer(CITATION_RE.pattern)
+    numbering = CitationNumbering(known=KNOWN)
+    context = RenderContext(numbering)
     html = [renderer.render(part, context).html for part in parts]
-    return html, context.numbering
+    return html, numbering
 
 
 def test_numbers_follow_first_citation_and_repeat_keys_reuse_them():

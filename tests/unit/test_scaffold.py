@@ -9,7 +9,7 @@ import pytest
 
 from painconnect_site.commands.cli import main
 from painconnect_site.core.errors import Diagnostics
-from painconnect_site.pipeline.build import BuildOptions, load_site, run_build, run_check
+from painconnect_site.pipeline import BuildOptions, load_site, run_build, run_check
 from painconnect_site.commands.new import article_slug, new_article
 
 TODAY = dt.date(2026, 6, 1)

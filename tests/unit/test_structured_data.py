@@ -150,7 +150,6 @@ def make_doc(
         ),
         author=author,
         reviewer=reviewer,
-        review_due=None,
     )
 
 

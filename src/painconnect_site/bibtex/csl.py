@@ -12,10 +12,11 @@ from __future__ import annotations
 import re
 from typing import Mapping
 
+from ..core.errors import Diagnostics
+from ..core.urls import bare_doi
 from .dates import csl_date
 from .names import csl_names, split_and
 from .text import RichText, Run, csl_text, normalize_spaces, plain, sentence_case
-from ..core.errors import Diagnostics
 
 # Fields whose value is taken raw, like pandoc's `getRawField`: URLs and
 # identifiers must not go through LaTeX (`%`, `_`, `~` are literal there).
@@ -263,7 +264,7 @@ def _add_identifiers(item: dict[str, object], raw: Mapping[str, str]) -> None:
     url = raw.get("url", "").strip() or _eprint_url(raw)
     if url:
         item["URL"] = url
-    doi = _bare_doi(raw.get("doi", ""))
+    doi = bare_doi(raw.get("doi"))
     if doi:
         item["DOI"] = doi
     pmid = re.sub(r"^\s*pmid:?\s*", "", raw.get("pmid", ""), flags=re.IGNORECASE).strip()
@@ -283,8 +284,3 @@ def _eprint_url(raw: Mapping[str, str]) -> str:
     base = _EPRINT_URLS.get(raw.get("eprinttype", "").strip().lower())
     eprint = raw.get("eprint", "").strip()
     return base + eprint if base and eprint else ""
-
-
-def _bare_doi(doi: str) -> str:
-    doi = doi.strip()
-    return re.sub(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", "", doi, flags=re.IGNORECASE)

@@ -41,12 +41,12 @@ from bibtexparser.model import (
     ParsingFailedBlock,
 )
 
+from ..core.errors import Diagnostics
+from ..core.model import Bibliography, Reference, SourceFile
 from .csl import CSL_TYPES, VERBATIM_FIELDS, csl_item
 from .dates import MONTHS
 from .names import display_name
 from .text import PRIVATE_USE, RichText, decode_fields, plain
-from ..core.errors import Diagnostics
-from ..core.model import Bibliography, Reference, SourceFile
 
 BIBLIOGRAPHY_REL = "references.bib"
 
@@ -79,7 +79,7 @@ def parse_bibliography(source: SourceFile | None, diags: Diagnostics) -> Bibliog
             library = bibtexparser.parse_string(source.text)
         except Exception as error:  # bibtexparser must never take the build down
             diags.error(rel, None, f"could not parse BibTeX: {error}")
-            return Bibliography(rel=rel, entries={})
+            return Bibliography(rel=rel, entries={}, text=source.text)
         entries = _usable_entries(library, source, diags)
         strings = {key.lower(): s.value for key, s in library.strings_dict.items()}
         references: dict[str, Reference] = {}
@@ -91,7 +91,7 @@ def parse_bibliography(source: SourceFile | None, diags: Diagnostics) -> Bibliog
                 continue
             if reference is not None:
                 references[reference.key] = reference
-    return Bibliography(rel=rel, entries=references)
+    return Bibliography(rel=rel, entries=references, text=source.text)
 
 
 @contextmanager

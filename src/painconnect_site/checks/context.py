@@ -1,7 +1,8 @@
-"""What a lint rule takes and gives: the shared `LintContext` in, `Finding`s out; `Rule` binds them.
+"""What a lint rule takes and gives: the shared `LintContext` in, `Finding`s out.
 
-Separate from the registry (`checks`) so the modules holding the rules can
-import these without importing the registry that imports them.
+A rule is a function in a module of `checks/rules/`, declared where it is
+written with `@rule(id, severity, description)`; the registry finds it there,
+so adding a rule is one function in one file.
 """
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Mapping, TypeVar
 
-from .text import TextUnit, body_lines, body_units, faq_units, summary_units
+from ..core.errors import ERROR, WARNING
 from ..core.model import ResolvedDocument, Site
+from .text import TextUnit, body_lines, body_units, faq_units, summary_units
 
 T = TypeVar("T")
 
@@ -29,7 +31,8 @@ class LintContext:
 
     site: Site
     today: dt.date
-    anchors: Mapping[str, frozenset[str]]  # document URL ("articles/x/") -> element ids on that page
+    anchors: Mapping[str, frozenset[str]]  # document URL ("articles/x/") -> element ids of its rendered page
+    rule_ids: tuple[str, ...] = ()  # every registered rule (lint-ignore names are checked against them)
     cache: dict[tuple[str, int], object] = field(default_factory=dict, compare=False)
 
     def memo(self, name: str, doc: ResolvedDocument, compute: Callable[[ResolvedDocument], T]) -> T:
@@ -48,9 +51,25 @@ class LintContext:
 
 @dataclass(frozen=True, slots=True)
 class Rule:
-    id: str
-    severity: str
-    description: str
+    id: str  # a contract: lint_ignore, lint-ignore comments, CI logs and the README use it
+    severity: str  # ERROR or WARNING
+    description: str  # one line, shown in the README's rule table
     check: Callable[..., Iterable[Finding]]
-    scope: str = "document"  # "document": once per page; "site": once per site
+    scope: str = "document"  # "document": check(context, doc) once per page; "site": check(context) once
     silenceable: bool = True
+
+
+RuleFunction = TypeVar("RuleFunction", bound=Callable[..., Iterable[Finding]])
+RULE_ATTRIBUTE = "lint_rule"  # where @rule leaves the Rule on its function, for the registry to find
+
+
+def rule(rule_id: str, severity: str, description: str, *, scope: str = "document",
+         silenceable: bool = True) -> Callable[[RuleFunction], RuleFunction]:
+    """Declare the decorated function a lint rule."""
+    assert severity in (ERROR, WARNING) and scope in ("document", "site")
+
+    def declare(check: RuleFunction) -> RuleFunction:
+        setattr(check, RULE_ATTRIBUTE, Rule(rule_id, severity, description, check, scope, silenceable))
+        return check
+
+    return declare

@@ -5,8 +5,9 @@ italics, bold, ... and links are private-use characters rather than HTML.
 One rendering then yields both the plain text (markers removed) and safe
 HTML (everything escaped, then our markers, and only they, become tags).
 
-Behaviour patches (`apply()`, idempotent, run before the first style is
-built). Each mirrors pandoc's citeproc library (0.6, as in Debian's pandoc
+Behaviour patches (`with applied():` around building a style and rendering
+an entry; citeproc-py's own functions are put back afterwards, so importing
+this package changes nothing for other users of citeproc-py in the process). Each mirrors pandoc's citeproc library (0.6, as in Debian's pandoc
 2.17) and is covered by a golden test:
 
 1. text-case: pandoc's case transformation instead of citeproc-py's
@@ -35,7 +36,8 @@ initialize="false", APA's "(Publication)" for theses without a number.
 from __future__ import annotations
 
 import re
-from typing import Callable, Mapping
+from contextlib import contextmanager
+from typing import Callable, Iterator, Mapping
 
 from ..core import textcase
 
@@ -161,25 +163,39 @@ def _move_into_quote(match: re.Match) -> str:
 
 # --- patches -------------------------------------------------------------------------
 
-_applied = False
-
-
-def apply() -> None:
-    """Install the behaviour patches into citeproc-py (once per process)."""
-    global _applied
-    if _applied:
-        return
+@contextmanager
+def applied() -> Iterator[None]:
+    """citeproc-py with our patches installed, its own functions restored on exit (re-entrant)."""
     from citeproc import model, string
 
-    string.normalize_seam = model.normalize_seam = normalize_seam
-    model.TextCased.case = _text_cased_case
-    model.FormatNumber._format_last_page = _wrap_format_last_page(
-        model.FormatNumber._format_last_page)
-    model.Substitute.render = _wrap_substitute_render(model.Substitute.render)
-    model.Text._variable = _wrap_text_variable(model.Text._variable)
-    model.Names.process = _wrap_names_process(model.Names.process)
-    model.Name.process = _wrap_name_process(model.Name.process)
-    _applied = True
+    targets = [(string, "normalize_seam", lambda original: normalize_seam),
+               (model, "normalize_seam", lambda original: normalize_seam),
+               (model.TextCased, "case", lambda original: _text_cased_case),
+               (model.FormatNumber, "_format_last_page", _wrap_format_last_page),
+               (model.Substitute, "render", _wrap_substitute_render),
+               (model.Text, "_variable", _wrap_text_variable),
+               (model.Names, "process", _wrap_names_process),
+               (model.Name, "process", _wrap_name_process)]
+    if getattr(model.Name.process, _PATCHED, False):
+        yield  # already inside `applied()`
+        return
+    saved = [(owner, name, owner.__dict__.get(name, _INHERITED)) for owner, name, _ in targets]
+    for owner, name, wrap in targets:
+        patched = wrap(getattr(owner, name))
+        setattr(patched, _PATCHED, True)
+        setattr(owner, name, patched)
+    try:
+        yield
+    finally:
+        for owner, name, original in reversed(saved):
+            if original is _INHERITED:
+                delattr(owner, name)
+            else:
+                setattr(owner, name, original)
+
+
+_PATCHED = "_painconnect_patch"
+_INHERITED = object()  # the class had no attribute of its own: restoring means deleting ours
 
 
 # 1. text-case --------------------------------------------------------------------------

@@ -31,9 +31,10 @@ from citeproc import (
 )
 from citeproc.source.json import CiteProcJSON
 
-from . import citeproc_patches as patches
 from ..core.errors import did_you_mean
 from ..core.model import Bibliography, Reference
+from ..core.urls import doi_url, pubmed_url
+from . import citeproc_patches as patches
 
 DEFAULT_STYLE = "american-medical-association"
 _BUNDLED_STYLES = {DEFAULT_STYLE: Path(__file__).parent / "styles" / f"{DEFAULT_STYLE}.csl"}
@@ -41,9 +42,9 @@ _STYLE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _ITEM_ID = "item"  # every entry is rendered on its own, under this id
 _CSL_NS = {"cs": "http://purl.org/net/xbiblio/csl"}
 _VARIABLES = frozenset(citeproc.VARIABLES)
+# What citeproc-py raises on entry data it cannot handle (VariableError is a KeyError).
+_CITEPROC_DATA_ERRORS = (KeyError, ValueError, TypeError, AttributeError, IndexError)
 
-DOI_BASE = "https://doi.org/"
-PUBMED_BASE = "https://pubmed.ncbi.nlm.nih.gov/"
 
 
 class UnknownStyleError(ValueError):
@@ -54,6 +55,7 @@ class UnknownStyleError(ValueError):
 class _Rendered:
     text: str
     html: str
+    failure: str = ""  # why the style could not format it (a plain fallback was printed), else ""
 
 
 class ReferenceFormatter:
@@ -73,45 +75,50 @@ class ReferenceFormatter:
         """The same entry as plain text, as `pandoc --citeproc -t plain` prints it."""
         return self._render(key).text
 
-    def preload(self, key: str, text: str, html: str) -> None:
+    def preload(self, key: str, text: str, html: str, failure: str = "") -> None:
         """Reuse an entry formatted by an earlier build (the build cache keys it by the
         entry's fields and the style file, so it is what `_render` would return)."""
-        self._rendered[key] = _Rendered(text=text, html=html)
+        self._rendered[key] = _Rendered(text=text, html=html, failure=failure)
 
-    def formatted(self) -> dict[str, tuple[str, str]]:
-        """key -> (text, html) of every entry formatted or preloaded so far."""
-        return {key: (rendered.text, rendered.html) for key, rendered in self._rendered.items()}
+    def formatted(self) -> dict[str, tuple[str, str, str]]:
+        """key -> (text, html, failure) of every entry formatted or preloaded so far."""
+        return {key: (rendered.text, rendered.html, rendered.failure) for key, rendered in self._rendered.items()}
+
+    def failures(self) -> dict[str, str]:
+        """key -> why the style failed, for the entries printed as a plain fallback."""
+        return {key: rendered.failure for key, rendered in sorted(self._rendered.items()) if rendered.failure}
 
     def _render(self, key: str) -> _Rendered:
         if key not in self._rendered:
             reference = self._bibliography.entries[key]
-            marked = self._render_marked(reference)
+            marked, failure = self._render_marked(reference)
             self._rendered[key] = _Rendered(
                 text=patches.strip_markers(marked),
                 html=_to_html(marked, reference),
+                failure=failure,
             )
         return self._rendered[key]
 
-    def _render_marked(self, reference: Reference) -> str:
-        with warnings.catch_warnings():
+    def _render_marked(self, reference: Reference) -> tuple[str, str]:
+        """(marked entry, "") or, when the style cannot format it, (plain fallback, why)."""
+        style = self._style()  # outside the try: a broken style file is an error, not a fallback
+        with warnings.catch_warnings(), patches.applied():
             # citeproc-py warns about CSL-JSON variables it does not know.
             warnings.simplefilter("ignore")
             try:
                 source = CiteProcJSON([_citeproc_item(reference.csl)])
-                bibliography = CitationStylesBibliography(
-                    self._style(), source, patches.MarkerFormatter)
+                bibliography = CitationStylesBibliography(style, source, patches.MarkerFormatter)
                 bibliography.register(Citation([CitationItem(_ITEM_ID)]))
                 rendered = bibliography.bibliography()
-            except Exception:  # never let one odd entry break the build
-                return _fallback(reference)
+            except _CITEPROC_DATA_ERRORS as exc:  # an odd entry: printed plainly and reported, not fatal
+                return _fallback(reference), f"{type(exc).__name__}: {exc}"
         if not rendered:
-            return _fallback(reference)
-        return patches.finish(str(rendered[0]), self._punctuation_in_quote)
+            return _fallback(reference), "the style printed nothing"
+        return patches.finish(str(rendered[0]), self._punctuation_in_quote), ""
 
     def _style(self) -> CitationStylesStyle:
         if self._csl_style is None:
-            patches.apply()
-            with warnings.catch_warnings():
+            with warnings.catch_warnings(), patches.applied():
                 warnings.simplefilter("ignore")
                 self._csl_style = CitationStylesStyle(str(self._style_path), validate=False)
             _drop_citation_numbers(self._csl_style)
@@ -184,15 +191,11 @@ def _citeproc_item(csl: Mapping[str, object]) -> dict[str, object]:
 def _to_html(marked: str, reference: Reference) -> str:
     escaped = html.escape(marked, quote=True)
     linked = patches.markers_to_html(escaped, {
-        "doi": _doi_href(reference.doi),
+        "doi": doi_url(reference.doi),
         "url": _safe_url(reference.url),
     })
     pmid = _pubmed_link(reference.pmid)
     return f"{linked} {pmid}" if pmid else linked
-
-
-def _doi_href(doi: str | None) -> str | None:
-    return DOI_BASE + quote(doi, safe="/:;()[]._-~@!$&'*+,=") if doi else None
 
 
 def _safe_url(url: str | None) -> str | None:
@@ -203,10 +206,8 @@ def _safe_url(url: str | None) -> str | None:
 
 
 def _pubmed_link(pmid: str | None) -> str:
-    if not pmid or not pmid.isdigit():
-        return ""
-    href = f"{PUBMED_BASE}{pmid}/"
-    return f'PMID: <a href="{href}">{pmid}</a>'
+    href = pubmed_url(pmid)
+    return f'PMID: <a href="{href}">{html.escape(pmid or "")}</a>' if href else ""
 
 
 def _fallback(reference: Reference) -> str:

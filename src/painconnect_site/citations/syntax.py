@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Collection, Container, Iterable
 
 from ..core.errors import Diagnostics, did_you_mean
-from ..core.model import CitationUse
+from ..core.model import CitationUse, CitedGroup
 
 _KEY = r"[A-Za-z0-9_](?:[A-Za-z0-9_:.\-/]*[A-Za-z0-9_])?"
 _ITEM = rf"@{_KEY}(?:\s*,[^;\[\]]*)?"
@@ -126,8 +126,18 @@ class CitationNumbering:
     backlinks: dict[str, list[str]] = field(default_factory=dict)  # key -> ids of citing groups
     groups: int = 0
 
-    def cite(self, items: list[tuple[str, str | None]]) -> tuple[str, list[tuple[int, str | None]]]:
-        """Register one bracketed group; return its element id and (number, locator) pairs of known keys."""
+    def cite(self, group: str) -> CitedGroup | None:
+        """Number one bracketed group (its inside, `@a, p. 2; @b`); None when it names no known key.
+
+        This is the Markdown stage's `Citer`."""
+        group_id, cited = self.cite_items(parse_group(group))
+        if not cited:
+            return None
+        runs = tuple(collapse_numbers(number for number, _ in cited))
+        return CitedGroup(group_id, runs, tuple((number, locator) for number, locator in cited if locator))
+
+    def cite_items(self, items: list[tuple[str, str | None]]) -> tuple[str, list[tuple[int, str | None]]]:
+        """Register one group; return its element id and (number, locator) pairs of known keys."""
         self.groups += 1
         group_id = f"cite-{self.groups}"
         cited = []

@@ -77,7 +77,7 @@ def print_diagnostics(diagnostics: Sequence[Diagnostic] | object) -> None:
 
 
 def _options(args: argparse.Namespace):
-    from ..pipeline.build import BuildOptions
+    from ..pipeline import BuildOptions
 
     return BuildOptions(
         root=args.source,
@@ -89,7 +89,7 @@ def _options(args: argparse.Namespace):
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from ..pipeline.build import run_build
+    from ..pipeline import run_build
 
     result, diags = run_build(_options(args))
     print_diagnostics(diags.warnings)
@@ -99,7 +99,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from ..pipeline.build import run_check
+    from ..pipeline import run_check
 
     diags = run_check(_options(args))
     print_diagnostics(diags)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..content.config import SITE_FILE, load_config
 from ..core.errors import Diagnostics
-from ..content.site_index import slugify
+from ..core.urls import slugify
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 ARTICLES_DIR = "content/articles"

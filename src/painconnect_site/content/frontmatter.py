@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from ..core.errors import Diagnostics, did_you_mean
+from ..core.kinds import ARTICLE, PAGE
 from ..core.model import DocumentMeta, FaqItem, ParsedDocument, SiteConfig, SourceFile
 from ..core.schema import ANY, BOOL, DATE, MAPPING, TEXT, TEXT_LIST, Field, validate_mapping
 from ..core.yaml_lines import YamlError, load_yaml
@@ -37,6 +38,7 @@ ARTICLE_FIELDS = {
     "summary": Field(TEXT_LIST),
     "faq": Field(ANY),
 }
+FIELDS_BY_KIND = {ARTICLE.name: ARTICLE_FIELDS, PAGE.name: PAGE_FIELDS}
 FAQ_FIELDS = {"q": Field(TEXT, required=True), "a": Field(TEXT, required=True)}
 
 
@@ -73,7 +75,7 @@ def parse_document(src: SourceFile, config: SiteConfig, static_files: frozenset[
     for key_path, line in doc.duplicates:
         diags.error(src.rel, line + 1, f"duplicate field '{key_path[-1]}'")
     errors_before = len(diags.errors)
-    spec = ARTICLE_FIELDS if src.kind == "article" else PAGE_FIELDS
+    spec = FIELDS_BY_KIND[src.kind]
     if doc.data is None:
         diags.error(src.rel, 1, "front matter is empty (title, description, date are required)")
         return None
@@ -86,7 +88,7 @@ def parse_document(src: SourceFile, config: SiteConfig, static_files: frozenset[
     _check_dates(values, src.rel, line_of, diags)
     _check_image(values, static_files, src.rel, line_of, diags)
     if len(diags.errors) > errors_before or author is None or slug is None:
-        if author is None and src.kind == "page" and len(diags.errors) == errors_before:
+        if author is None and len(diags.errors) == errors_before:
             diags.error(src.rel, 1, "missing field 'author' (and site.yaml has no default_author)")
         return None
     reviewed = values.get("reviewed")

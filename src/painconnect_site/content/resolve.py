@@ -24,6 +24,7 @@ from ..core.model import (
     ResolvedFaq,
     SiteConfig,
 )
+from ..core.urls import is_external
 from .site_index import SiteIndex, resolves
 
 if TYPE_CHECKING:  # Python-Markdown loads only when something is rendered: cached builds never need it
@@ -55,24 +56,23 @@ class RenderedDocument:
         return (*self.summary, self.body, *self.answers)
 
 
-def resolve_document(
-    doc: ParsedDocument,
-    config: SiteConfig,
-    bibliography: Bibliography,
-    formatter: EntryFormatter,
-    index: SiteIndex,
-    renderer: MarkdownRenderer | None,
-    diags: Diagnostics,
-    rendered: RenderedDocument | None = None,
-    uses: tuple[CitationUse, ...] | None = None,
-) -> ResolvedDocument:
-    """Check and resolve one document; `rendered` and `uses`, when given (from the build
-    cache or a worker process), replace rendering and scanning, never the checks."""
+@dataclass(frozen=True, slots=True)
+class ResolveContext:
+    """What resolving every document of a site shares."""
+
+    config: SiteConfig
+    bibliography: Bibliography
+    formatter: EntryFormatter
+    index: SiteIndex
+
+
+def resolve_document(doc: ParsedDocument, rendered: RenderedDocument, uses: tuple[CitationUse, ...],
+                     context: ResolveContext, diags: Diagnostics) -> ResolvedDocument:
+    """Check and resolve one document from its rendering and citation scan (`render_document`
+    and `citation_uses`, which the build cache may keep); the checks always run."""
     meta, rel = doc.meta, doc.source.rel
-    report_unknown_keys(citation_uses(doc) if uses is None else uses, bibliography.entries, rel, diags)
-    if rendered is None:
-        assert renderer is not None, "a renderer is needed when nothing was rendered beforehand"
-        rendered = render_document(doc, config.base_path, bibliography.entries, renderer)
+    config, bibliography, formatter, index = context.config, context.bibliography, context.formatter, context.index
+    report_unknown_keys(uses, bibliography.entries, rel, diags)
     for part in rendered.parts:
         _check_links(part, index, rel, diags)
     faq = tuple(ResolvedFaq(i.question, a.html, a.text, i.line) for i, a in zip(meta.faq, rendered.answers))
@@ -90,22 +90,21 @@ def resolve_document(
         references=references,
         author=config.people[meta.author],
         reviewer=reviewer,
-        review_due=meta.review_due,
     )
 
 
 def render_document(doc: ParsedDocument, base_path: str, known: Container[str], renderer: MarkdownRenderer) -> RenderedDocument:
     """Render summary, body and FAQ in reading order, so citation numbers follow it."""
-    from ..markdown.render import RenderContext
+    from ..markdown.render import RenderContext  # Python-Markdown loads only when something is rendered
 
     meta = doc.meta
-    context = RenderContext(CitationNumbering(known=known), base_path, meta.affiliate)
+    numbering = CitationNumbering(known=known)
+    context = RenderContext(numbering, base_path, meta.affiliate)
     summary = tuple(
         renderer.render_inline(item, context, line) for item, line in zip(meta.summary, meta.summary_lines)
     )
     body = renderer.render(doc.body, context, doc.body_start_line)
     answers = tuple(renderer.render(item.answer, context, item.line) for item in meta.faq)
-    numbering = context.numbering
     numbered = sorted(numbering.numbers.items(), key=lambda item: item[1])
     return RenderedDocument(
         body=body,
@@ -142,8 +141,6 @@ def internal_link_problem(link: Link, index: SiteIndex) -> str | None:
     url = link.url
     if url.startswith(_NOT_INTERNAL):
         return None
-    from ..markdown.render import is_external
-
     parts = urlsplit(url)
     if is_external(url) or parts.scheme in ("mailto", "tel") or url.startswith("#") or not url:
         return None

@@ -2,41 +2,30 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
 from ..core.errors import Diagnostics
+from ..core.kinds import KIND_BY_NAME
 from ..core.model import ParsedDocument
-
-# Top-level names the generator itself writes; a page slug may not take them.
-RESERVED_SLUGS = frozenset({"articles", "tags", "static", "search", "pagefind", "404"})
-_NON_SLUG_RE = re.compile(r"[^a-z0-9]+")
+from ..core.urls import GENERATED_PATHS, RESERVED_SLUGS, document_url, slugify, static_rel, tag_url
 
 
 @dataclass(frozen=True, slots=True)
 class SiteIndex:
     urls: Mapping[str, str]  # source rel path -> site-relative URL ("articles/x/")
-    tag_slugs: Mapping[str, str]  # tag as written -> slug
     paths: frozenset[str]  # every site-relative URL that will exist (pages and files)
-
-
-def document_url(doc: ParsedDocument) -> str:
-    return f"articles/{doc.meta.slug}/" if doc.kind == "article" else f"{doc.meta.slug}/"
-
-
-def slugify(text: str) -> str:
-    return _NON_SLUG_RE.sub("-", text.lower()).strip("-")
 
 
 def index_site(docs: Iterable[ParsedDocument], static_files: Iterable[str], diags: Diagnostics) -> SiteIndex:
     urls: dict[str, str] = {}
     owner_by_url: dict[str, ParsedDocument] = {}
-    tag_slugs: dict[str, str] = {}
+    tag_urls: set[str] = set()
     for doc in docs:
-        url = document_url(doc)
+        kind = KIND_BY_NAME[doc.kind]
+        url = document_url(kind, doc.meta.slug)
         slug_line = doc.meta.lines.get("slug", 1)
-        if doc.kind == "page" and doc.meta.slug in RESERVED_SLUGS:
+        if not kind.url_prefix and doc.meta.slug in RESERVED_SLUGS:
             diags.error(doc.source.rel, slug_line, f"page slug '{doc.meta.slug}' is reserved by the generator; choose another")
             continue
         if url in owner_by_url:
@@ -46,16 +35,13 @@ def index_site(docs: Iterable[ParsedDocument], static_files: Iterable[str], diag
         owner_by_url[url] = doc
         urls[doc.source.rel] = url
         for tag in doc.meta.tags:
-            slug = slugify(tag)
-            if not slug:
+            if not slugify(tag):
                 diags.error(doc.source.rel, doc.meta.lines.get("tags", 1), f"tag '{tag}' has no letters or digits")
             else:
-                tag_slugs[tag] = slug
-    paths = {"", "articles/", "tags/", "search/", "404.html", "feed.xml", "sitemap.xml", "robots.txt"}
-    paths.update(urls.values())
-    paths.update(f"tags/{slug}/" for slug in tag_slugs.values())
-    paths.update(f"static/{path}" for path in static_files)
-    return SiteIndex(urls=urls, tag_slugs=tag_slugs, paths=frozenset(paths))
+                tag_urls.add(tag_url(tag))
+    paths = set(GENERATED_PATHS) | set(urls.values()) | tag_urls
+    paths.update(static_rel(path) for path in static_files)
+    return SiteIndex(urls=urls, paths=frozenset(paths))
 
 
 def resolves(index: SiteIndex, url_path: str) -> bool:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.errors import Diagnostics
+from ..core.kinds import BIBLIOGRAPHY_KIND, DOCUMENT_KINDS
 from ..core.model import SourceFile
 
 BIB_FILE = "references.bib"
@@ -13,18 +14,17 @@ BIB_FILE = "references.bib"
 
 @dataclass(frozen=True, slots=True)
 class Sources:
-    articles: tuple[SourceFile, ...]
-    pages: tuple[SourceFile, ...]
+    documents: tuple[SourceFile, ...]  # Markdown of every document kind, kind by kind, by file name
     bibliography: SourceFile | None
     static_files: frozenset[str]  # posix paths relative to static/
 
 
 def load_sources(root: Path, diags: Diagnostics) -> Sources:
-    articles = _read_markdown(root, "content/articles", "article", diags)
-    pages = _read_markdown(root, "content/pages", "page", diags)
+    documents = tuple(source for kind in DOCUMENT_KINDS
+                      for source in _read_markdown(root, kind.folder, kind.name, diags))
     bib_path = root / BIB_FILE
-    bibliography = _read(bib_path, BIB_FILE, "bibliography", diags) if bib_path.is_file() else None
-    return Sources(articles, pages, bibliography, list_static(root))
+    bibliography = _read(bib_path, BIB_FILE, BIBLIOGRAPHY_KIND, diags) if bib_path.is_file() else None
+    return Sources(documents, bibliography, list_static(root))
 
 
 def list_static(root: Path) -> frozenset[str]:

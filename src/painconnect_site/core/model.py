@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Mapping
 from urllib.parse import urlsplit
 
+from .kinds import KIND_BY_NAME, DocumentKind
+
 # --- stage 0: configuration ------------------------------------------------
 
 
@@ -64,7 +66,7 @@ class SourceFile:
     path: Path  # absolute
     rel: str  # posix path relative to the source root, used in diagnostics
     text: str
-    kind: str  # "article", "page", "bibliography"
+    kind: str  # a DocumentKind name ("article", "page") or BIBLIOGRAPHY_KIND
 
 
 # --- stage 2: parse ------------------------------------------------------------
@@ -106,7 +108,7 @@ class DocumentMeta:
 @dataclass(frozen=True, slots=True)
 class ParsedDocument:
     source: SourceFile
-    kind: str  # "article" or "page"
+    kind: str  # a DocumentKind name (see kinds.py)
     meta: DocumentMeta
     body: str  # Markdown after the front matter
     body_start_line: int  # line number in the file of the body's first line
@@ -134,6 +136,7 @@ class Reference:
 class Bibliography:
     rel: str  # "references.bib"
     entries: Mapping[str, Reference]
+    text: str = ""  # the file as read: the editorial check reads its `% lint-ignore` comments
 
 
 # --- stage 3: resolve --------------------------------------------------------
@@ -144,6 +147,15 @@ class CitationUse:
     key: str
     locator: str | None  # "p. 12"
     line: int  # line in the source file
+
+
+@dataclass(frozen=True, slots=True)
+class CitedGroup:
+    """One bracketed citation group as numbered: what the Markdown stage turns into a superscript."""
+
+    id: str  # element id ("cite-3"), the target of the reference list's back links
+    runs: tuple[tuple[int, int], ...]  # numbers to show: (n, n) alone, (first, last) for a range
+    locators: tuple[tuple[int, str], ...] = ()  # (number, "p. 12")
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,7 +174,7 @@ class Link:
 @dataclass(frozen=True, slots=True)
 class RenderedMarkdown:
     html: str
-    text: str  # plain text (citations as their numbers), for search, JSON-LD and lint
+    text: str  # plain text without the citation superscripts, for search, JSON-LD and lint
     headings: tuple[Heading, ...] = ()
     links: tuple[Link, ...] = ()
 
@@ -193,7 +205,10 @@ class ResolvedDocument:
     references: tuple[NumberedReference, ...]
     author: Person
     reviewer: Person | None
-    review_due: dt.date | None
+
+    @property
+    def document_kind(self) -> DocumentKind:
+        return KIND_BY_NAME[self.parsed.kind]
 
     @property
     def meta(self) -> DocumentMeta:
@@ -211,11 +226,16 @@ class ResolvedDocument:
 @dataclass(frozen=True, slots=True)
 class Site:
     config: SiteConfig
-    articles: tuple[ResolvedDocument, ...]  # newest first
-    pages: tuple[ResolvedDocument, ...]
-    tags: Mapping[str, tuple[ResolvedDocument, ...]]  # tag -> articles, newest first
+    articles: tuple[ResolvedDocument, ...]  # listed documents (kind.listed), newest first
+    pages: tuple[ResolvedDocument, ...]  # the other documents, by URL
+    tags: Mapping[str, tuple[ResolvedDocument, ...]]  # tag slug -> articles, newest first
     bibliography: Bibliography
     build_date: dt.date  # from SOURCE_DATE_EPOCH or the newest content date
+    related: Mapping[str, tuple[ResolvedDocument, ...]] = field(default_factory=dict)  # article URL -> related
+
+    @property
+    def documents(self) -> tuple[ResolvedDocument, ...]:
+        return (*self.articles, *self.pages)
 
 
 # --- stage 4/5: render and write ---------------------------------------------

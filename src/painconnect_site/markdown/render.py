@@ -1,9 +1,14 @@
 """Markdown to HTML: the one module that owns Python-Markdown.
 
-One `Markdown` instance per process, reset between documents (building one
+One `Markdown` instance per renderer, reset between documents (building one
 costs more than converting a page). Our extension adds citation superscripts,
 base-path-aware internal links, `rel` on affiliate links and table header
 scopes, and reports headings and links for the link checker.
+
+This stage knows no citation syntax or numbering: the caller gives the
+renderer the pattern of a citation group and, per document, a `Citer` that
+numbers each group (content/resolve.py passes the citations stage's), so
+dependencies point one way: citations and markdown both sit on core.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ import html
 import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from typing import Protocol
 
 import markdown
 from markdown.extensions import Extension
@@ -20,8 +25,8 @@ from markdown.inlinepatterns import InlineProcessor
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
-from ..citations.syntax import CITATION_RE, CitationNumbering, collapse_numbers, parse_group
-from ..core.model import Heading, Link, RenderedMarkdown
+from ..core.model import CitedGroup, Heading, Link, RenderedMarkdown
+from ..core.urls import is_external
 
 # No attr_list and no raw HTML: an article must not be able to add `onclick=`
 # attributes or <script> to a page (see _SiteExtension).
@@ -29,35 +34,44 @@ EXTENSIONS = ["tables", "fenced_code", "admonition", "toc", "sane_lists"]
 EXTENSION_CONFIGS = {"toc": {"permalink": False, "toc_depth": "2-3"}}
 
 
+class Citer(Protocol):
+    def cite(self, group: str) -> CitedGroup | None:
+        """Number one citation group (the text inside `[...]`); None leaves it as text."""
+
+
+class _NoCitations:
+    def cite(self, group: str) -> CitedGroup | None:
+        return None
+
+
 @dataclass(slots=True)
 class RenderContext:
     """Per-document settings and state the extension reads during a conversion."""
 
-    numbering: CitationNumbering
+    citer: Citer
     base_path: str = "/"
     affiliate: bool = False
     links: list[str] = field(default_factory=list)
 
 
 class _CitationProcessor(InlineProcessor):
-    def __init__(self, renderer: "MarkdownRenderer"):
-        super().__init__(CITATION_RE.pattern)
+    def __init__(self, renderer: "MarkdownRenderer", pattern: str):
+        super().__init__(pattern)
         self.renderer = renderer
 
     def handleMatch(self, m: re.Match[str], data: str):  # noqa: N802 (Markdown API)
-        context = self.renderer.context
-        group_id, cited = context.numbering.cite(parse_group(m.group(1)))
-        if not cited:  # unknown keys were reported by the scan; leave the text visible
+        cited = self.renderer.context.citer.cite(m.group(1))
+        if cited is None:  # unknown keys were reported by the scan; leave the text visible
             return None, None, None
-        return citation_element(group_id, cited), m.start(0), m.end(0)
+        return citation_element(cited), m.start(0), m.end(0)
 
 
-def citation_element(group_id: str, cited: list[tuple[int, str | None]]) -> etree.Element:
-    """`<sup class="cite">` with one link per shown number; AMA runs like 1-3."""
-    sup = etree.Element("sup", {"class": "cite", "id": group_id})
-    locators = {n: loc for n, loc in cited if loc}
+def citation_element(cited: CitedGroup) -> etree.Element:
+    """`<sup class="cite">` with one link per shown number; runs as the citer collapsed them (1-3)."""
+    sup = etree.Element("sup", {"class": "cite", "id": cited.id})
+    locators = dict(cited.locators)
     previous: etree.Element | None = None
-    for index, (first, last) in enumerate(collapse_numbers(n for n, _ in cited)):
+    for index, (first, last) in enumerate(cited.runs):
         separator = "," if index else ""
         for position, number in enumerate((first,) if first == last else (first, last)):
             text = separator if position == 0 else "-"
@@ -101,10 +115,6 @@ class _LinkTreeprocessor(Treeprocessor):
         return url
 
 
-def is_external(url: str) -> bool:
-    return urlsplit(url).scheme in ("http", "https") or url.startswith("//")
-
-
 _COMMENT_RE = re.compile(r"<!--.*?-->", re.DOTALL)
 
 
@@ -119,14 +129,15 @@ class _StripCommentsPreprocessor(Preprocessor):
 
 
 class _SiteExtension(Extension):
-    def __init__(self, renderer: "MarkdownRenderer"):
+    def __init__(self, renderer: "MarkdownRenderer", citation_pattern: str):
         super().__init__()
         self.renderer = renderer
+        self.citation_pattern = citation_pattern
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown API)
         # After backtick (190) and escape (180) so code and `\[@x]` stay literal,
         # before reference links (170) which would otherwise claim `[@key]`.
-        md.inlinePatterns.register(_CitationProcessor(self.renderer), "citation", 175)
+        md.inlinePatterns.register(_CitationProcessor(self.renderer, self.citation_pattern), "citation", 175)
         # Raw HTML is escaped, not passed through: safe by default, whatever the content says.
         md.preprocessors.deregister("html_block")
         md.inlinePatterns.deregister("html")
@@ -135,10 +146,12 @@ class _SiteExtension(Extension):
 
 
 class MarkdownRenderer:
-    def __init__(self) -> None:
-        self.context = RenderContext(CitationNumbering(known=()))
+    def __init__(self, citation_pattern: str) -> None:
+        """`citation_pattern`: a regular expression for one citation group, its inside as group 1."""
+        self.context = RenderContext(_NoCitations())
         self._md = markdown.Markdown(
-            extensions=[*EXTENSIONS, _SiteExtension(self)], extension_configs=EXTENSION_CONFIGS, output_format="html"
+            extensions=[*EXTENSIONS, _SiteExtension(self, citation_pattern)], extension_configs=EXTENSION_CONFIGS,
+            output_format="html",
         )
 
     def render(self, text: str, context: RenderContext, start_line: int = 1, source: str = "") -> RenderedMarkdown:

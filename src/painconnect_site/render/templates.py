@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 import jinja2
+import markupsafe
 
 from ..core.errors import Diagnostics
 
@@ -88,6 +89,11 @@ class TemplateRenderer:
             if folder.is_dir():
                 files.extend(sorted(p for p in folder.rglob("*") if p.is_file()))
         return files
+
+
+def safe_html(html: str) -> str:
+    """Mark HTML our own code built (escaped where it holds content) as safe from autoescape."""
+    return markupsafe.Markup(html)
 
 
 def long_date(value: dt.date) -> str:

@@ -2,9 +2,8 @@
 
 Uncited claims, reading grade, review dates and reviewer, image alt text,
 heading levels, description/title length, structured data, FAQ answer
-length, mis-encoded text, and the references.bib rules (site scope). The
-thresholds they apply live here too; the registry in `checks` quotes them.
-Link rules are in `checks_links`.
+length, mis-encoded text, and the references.bib rules (site scope), each
+declared with `@rule` beside the thresholds it applies. Link rules are in links.py.
 """
 
 from __future__ import annotations
@@ -13,10 +12,11 @@ import re
 from dataclasses import dataclass
 from typing import Iterator
 
-from ...jsonld import graphs as structured_data
-from ..context import Finding, LintContext
-from ..text import TextUnit, as_sentences, body_headings, find_claim, has_citation, prose, word_count
+from ...core.errors import WARNING
 from ...core.model import ResolvedDocument
+from ...jsonld import graphs as structured_data
+from ..context import Finding, LintContext, rule
+from ..text import TextUnit, as_sentences, body_headings, find_claim, has_citation, prose, word_count
 
 # --- thresholds --------------------------------------------------------------
 
@@ -32,6 +32,9 @@ FAQ_MIN_WORDS, FAQ_MAX_WORDS = 6, 300
 # --- rule: uncited-claim -----------------------------------------------------------
 
 
+@rule("uncited-claim", WARNING,
+      'statistic or research claim ("40% of", "1 in 4", "studies show", "a study found") in a paragraph, '
+      "list item, table, summary item or FAQ answer without a [@key] citation")
 def check_uncited_claim(context: LintContext, doc: ResolvedDocument) -> Iterator[Finding]:
     previous: TextUnit | None = None
     for unit in context.units(doc):
@@ -55,22 +58,25 @@ def _review_line(doc: ResolvedDocument) -> int:
     return doc.meta.lines.get("review_due") or doc.meta.lines.get("reviewed") or 1
 
 
+@rule("review-overdue", WARNING, "article's review_due date has passed")
 def check_review_overdue(context: LintContext, doc: ResolvedDocument) -> Iterator[Finding]:
-    due = doc.review_due
-    if doc.kind == "article" and due is not None and due < context.today:
+    due = doc.meta.review_due
+    if doc.document_kind.clinical and due is not None and due < context.today:
         days = (context.today - due).days
         yield Finding(_review_line(doc), f"review overdue: review_due {due} was {days} day(s) ago; "
                                          "re-review the article, then update 'reviewed'")
 
 
+@rule("review-due-soon", WARNING, f"article's review is due within {REVIEW_SOON_DAYS} days")
 def check_review_due_soon(context: LintContext, doc: ResolvedDocument) -> Iterator[Finding]:
-    due = doc.review_due
-    if doc.kind == "article" and due is not None and 0 <= (due - context.today).days <= REVIEW_SOON_DAYS:
+    due = doc.meta.review_due
+    if doc.document_kind.clinical and due is not None and 0 <= (due - context.today).days <= REVIEW_SOON_DAYS:
         yield Finding(_review_line(doc), f"review due soon: review_due {due} is in {(due - context.today).days} day(s)")
 
 
+@rule("no-reviewer", WARNING, "article has no medical reviewer")
 def check_no_reviewer(context: LintContext, doc: ResolvedDocument) -> Iterator[Finding]:
-    if doc.kind == "article" and doc.reviewer is None:
+    if doc.document_kind.clinical and doc.reviewer is None:
         line = doc.meta.lines.get("reviewer") or doc.meta.lines.get("reviewed") or 1
         yield Finding(line, "article has no medical reviewer; add 'reviewer: <person id>' "
                             "(a clinician listed in content/site.yaml people)")
@@ -103,6 +109,8 @@ def text_counts(text: str) -> TextCounts:
     return TextCounts(textstat.lexicon_count(text), sentences, textstat.syllable_count(text))
 
 
+@rule("reading-grade", WARNING,
+      f"article reads above grade {READING_GRADE_MAX:g} (Flesch-Kincaid); names the hardest paragraphs")
 def check_reading_grade(context: LintContext, doc: ResolvedDocument) -> Iterator[Finding]:
     """Flesch-Kincaid grade of the reader-facing prose (summary, body, FAQ); headings excluded.
 
@@ -111,7 +119,7 @@ def check_reading_grade(context: LintContext, doc: ResolvedDocument) -> Iterator
     (needs 30 sentences) does not; so one formula ranks article and paragraphs.
     Counts are taken once per paragraph and summed for the article.
     """
-    if doc.kind != "article":
+    if not doc.document_kind.clinical:
         return
     counted = [(unit.line, text_counts(text)) for unit in context.units(doc)
                if unit.kind != "heading" and (text := as_sentences(unit))]
@@ -134,6 +142,7 @@ _IMG_TAG_RE = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
 _ALT_ATTR_RE = re.compile(r"\balt\s*=\s*(\"[^\"]*\S[^\"]*\"|'[^']*\S[^']*'|[^\s\"'>]+)", re.IGNORECASE)
 
 
+@rule("image-alt", WARNING, "image in the body without alt text (![](x.png), <img> without alt)")
 def check_image_alt(context: LintContext, doc: ResolvedDocument) -> Iterator[Finding]:
     for number, text in context.lines(doc):
         missing = _EMPTY_ALT_IMAGE_RE.search(text) or next(
@@ -144,6 +153,7 @@ def check_image_alt(context: LintContext, doc: ResolvedDocument) -> Iterator[Fin
                                   "![what it shows](file)")
 
 
+@rule("heading-skip", WARNING, "heading level skipped (## then ####)")
 def check_heading_skip(context: LintContext, doc: ResolvedDocument) -> Iterator[Finding]:
     previous = 1  # the page title is the h1
     for line, level, _ in body_headings(context.lines(doc)):
@@ -153,6 +163,7 @@ def check_heading_skip(context: LintContext, doc: ResolvedDocument) -> Iterator[
         previous = level
 
 
+@rule("multiple-h1", WARNING, "a # heading in the body (the title is the page's h1)")
 def check_multiple_h1(context: LintContext, doc: ResolvedDocument) -> Iterator[Finding]:
     for line, level, _ in body_headings(context.lines(doc)):
         if level == 1:
@@ -163,6 +174,8 @@ def check_multiple_h1(context: LintContext, doc: ResolvedDocument) -> Iterator[F
 # --- rules: metadata -------------------------------------------------------------------------
 
 
+@rule("description-length", WARNING,
+      f"description shorter than {DESCRIPTION_RANGE[0]} or longer than {DESCRIPTION_RANGE[1]} characters")
 def check_description_length(context: LintContext, doc: ResolvedDocument) -> Iterator[Finding]:
     length, (low, high) = len(doc.meta.description), DESCRIPTION_RANGE
     if not low <= length <= high:
@@ -170,6 +183,7 @@ def check_description_length(context: LintContext, doc: ResolvedDocument) -> Ite
                       f"description is {length} characters; keep it between {low} and {high}")
 
 
+@rule("title-length", WARNING, f"title longer than {TITLE_MAX} characters")
 def check_title_length(context: LintContext, doc: ResolvedDocument) -> Iterator[Finding]:
     length = len(doc.meta.title)
     if length > TITLE_MAX:
@@ -177,11 +191,14 @@ def check_title_length(context: LintContext, doc: ResolvedDocument) -> Iterator[
                       f"title is {length} characters; keep it to {TITLE_MAX} so search results show it whole")
 
 
+@rule("structured-data", WARNING, "structured data (JSON-LD) would be incomplete")
 def check_structured_data(context: LintContext, doc: ResolvedDocument) -> Iterator[Finding]:
     for line, message in structured_data.structured_data_problems(context.site.config, doc):
         yield Finding(line, message)
 
 
+@rule("faq-answer-length", WARNING,
+      f"FAQ answer not a full sentence (under {FAQ_MIN_WORDS} words or no full stop) or over {FAQ_MAX_WORDS} words")
 def check_faq_answer_length(context: LintContext, doc: ResolvedDocument) -> Iterator[Finding]:
     for item in doc.faq:
         words = word_count(item.answer_text)
@@ -218,6 +235,7 @@ def _texts_with_lines(doc: ResolvedDocument) -> Iterator[tuple[int, str]]:
         yield doc.parsed.body_start_line + offset, text
 
 
+@rule("mojibake", WARNING, "mis-encoded text (â€™, Ã©, Â, U+FFFD, Thai letters in English text)")
 def check_mojibake(context: LintContext, doc: ResolvedDocument) -> Iterator[Finding]:
     english = context.site.config.language.lower().startswith("en")
     reported: set[int] = set()
@@ -232,15 +250,17 @@ def check_mojibake(context: LintContext, doc: ResolvedDocument) -> Iterator[Find
 # --- rules: bibliography (site scope) ------------------------------------------------------------
 
 
+@rule("unused-reference", WARNING, "references.bib entry no page cites", scope="site")
 def check_unused_reference(context: LintContext) -> Iterator[Finding]:
     site = context.site
-    cited = {numbered.reference.key for doc in (*site.articles, *site.pages) for numbered in doc.references}
+    cited = {numbered.reference.key for doc in site.documents for numbered in doc.references}
     for key, reference in site.bibliography.entries.items():
         if key not in cited:
             yield Finding(reference.line, f"reference '{key}' is never cited; cite it or remove it",
                           site.bibliography.rel)
 
 
+@rule("reference-fields", WARNING, "references.bib entry missing fields its type needs", scope="site")
 def check_reference_fields(context: LintContext) -> Iterator[Finding]:
     from ...bibtex.parse import missing_fields
 

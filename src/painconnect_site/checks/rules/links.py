@@ -1,7 +1,7 @@
 """Lint rules on the links of a page: anchors that do not exist, http://, affiliate tracking.
 
-`page_anchors` lists the element ids every page will have, once per run,
-so `broken-anchor` can check links between pages as well as within one.
+`broken-anchor` reads the element ids of the rendered pages (`LintContext.anchors`),
+so it checks links between pages as well as within one, whatever the templates emit.
 """
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ import re
 from typing import Iterator
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from ..context import Finding, LintContext
 from ...citations.syntax import mask_code
-from ...core.errors import did_you_mean
-from ...markdown.render import is_external
-from ...core.model import Link, ResolvedDocument, Site
+from ...core.errors import ERROR, WARNING, did_you_mean
+from ...core.model import Link, ResolvedDocument
+from ...core.urls import is_external
+from ..context import Finding, LintContext, rule
 
 # --- rules: links ---------------------------------------------------------------------------
 
@@ -22,11 +22,6 @@ _MARKDOWN_URL_RE = re.compile(  # inline links and images, <autolinks>, [referen
     r"\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)|<(https?://[^>\s]+)>|^\s*\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)",
     re.MULTILINE,
 )
-# Ids the theme emits on every page (base.html) and on every article; those
-# whose section depends on layout decisions (table of contents, related
-# articles) count as always present rather than mirroring outputs.py.
-TEMPLATE_IDS = frozenset({"main"})
-ARTICLE_TEMPLATE_IDS = frozenset({"disclaimer-title", "toc-title", "related-title"})
 
 
 def all_links(doc: ResolvedDocument) -> list[Link]:
@@ -36,27 +31,6 @@ def all_links(doc: ResolvedDocument) -> list[Link]:
         masked = mask_code(item.answer)
         links.extend(Link(next(g for g in m.groups() if g), item.line) for m in _MARKDOWN_URL_RE.finditer(masked))
     return links
-
-
-_ID_ATTR_RE = re.compile(r"\bid=\"([^\"]+)\"")
-
-
-def page_anchors(site: Site) -> dict[str, frozenset[str]]:
-    """Element ids each document's page will have: its Markdown's ids plus those the theme templates emit."""
-    anchors = {}
-    for doc in (*site.articles, *site.pages):
-        html = "\n".join([doc.body.html, *(s.html for s in doc.summary), *(f.answer_html for f in doc.faq)])
-        ids = set(TEMPLATE_IDS) | {h.id for h in doc.body.headings} | set(_ID_ATTR_RE.findall(html))
-        if doc.references:
-            ids |= {"references", "references-title", *(f"ref-{r.number}" for r in doc.references)}
-        if doc.kind == "article":
-            ids |= ARTICLE_TEMPLATE_IDS
-            if doc.summary:
-                ids.add("key-takeaways-title")
-            if doc.faq:
-                ids |= {"faq", "faq-title"}
-        anchors[doc.url] = frozenset(ids)
-    return anchors
 
 
 def _anchor_target(url: str, doc_url: str) -> tuple[str, str] | None:
@@ -70,6 +44,7 @@ def _anchor_target(url: str, doc_url: str) -> tuple[str, str] | None:
     return (path if path.endswith("/") or not path else path + "/"), unquote(parts.fragment)
 
 
+@rule("broken-anchor", ERROR, "link to an #anchor that does not exist on this page or the linked page")
 def check_broken_anchor(context: LintContext, doc: ResolvedDocument) -> Iterator[Finding]:
     for link in all_links(doc):
         target = _anchor_target(link.url, doc.url)
@@ -82,6 +57,7 @@ def check_broken_anchor(context: LintContext, doc: ResolvedDocument) -> Iterator
                                      f"{did_you_mean(target[1], sorted(ids))}")
 
 
+@rule("insecure-link", WARNING, "link to an http:// address")
 def check_insecure_link(context: LintContext, doc: ResolvedDocument) -> Iterator[Finding]:
     for link in all_links(doc):
         if urlsplit(link.url).scheme.lower() == "http":
@@ -109,6 +85,8 @@ def affiliate_sign(url: str) -> str | None:
     return None
 
 
+@rule("affiliate-link", WARNING,
+      "affiliate or tracking link (amzn.to, ?tag=, utm_*, ...) on a page without 'affiliate: true'")
 def check_affiliate_link(context: LintContext, doc: ResolvedDocument) -> Iterator[Finding]:
     if doc.meta.affiliate:
         return

@@ -30,8 +30,8 @@ page when no build has succeeded yet); the next good save clears it.
 
 This module owns start-up and the livereload wiring (the only one importing
 livereload): `serve`, the port check, `DevServer` and `SiteWatcher`.
-`devserver_watch` owns change detection, the build state and the rebuild and
-indexing steps; `devserver_files` owns request handling and the error HTML.
+`watch` owns change detection, the build state and the rebuild and
+indexing steps; `files` owns request handling and the error HTML.
 """
 
 from __future__ import annotations
@@ -54,9 +54,9 @@ from livereload.handlers import LiveReloadHandler
 from livereload.watcher import Watcher
 from tornado import ioloop
 
+from ...pipeline import BuildOptions
 from .files import OutputHandler
 from .watch import LiveSite, Rebuilder, SearchIndexer, changed_paths, snapshot, watched_roots
-from ...pipeline.build import BuildOptions
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 POLL_MILLISECONDS = 200  # livereload polls every 800 ms; editors expect a save to show at once

@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from ...core.errors import BuildError
-from ...pipeline.build import BuildOptions, complete_search_index, run_build
-from ...search.pagefind import SearchIndexError
+from ...pipeline import BuildOptions, complete_search_index, run_build
 from ...render.templates import THEME_DIR
+from ...search.pagefind import SearchIndexError
 
 WATCHED = ("content", "templates", "static", "references.bib")
 _EDITOR_TEMP_RE = re.compile(r"^(?:\..*|#.*#|.*~|.*\.(?:swp|swx|swo|tmp|part|crdownload)|4913)$")
@@ -187,7 +187,7 @@ def reload_path(changed: list[str], ok: bool) -> str:
     """What livereload.js is told changed: a .css path restyles the page in place, anything else reloads it.
 
     The page links a fingerprinted name, so no stylesheet matches the path and
-    livereload.js re-requests all of them; `devserver_files._current_fingerprint` answers.
+    livereload.js re-requests all of them; `files._current_fingerprint` answers.
     """
     if ok and changed and all(path.endswith(".css") for path in changed):
         return changed[0]

@@ -1,7 +1,8 @@
-"""What a build may reuse from earlier builds: cache records, their keys, and page keys.
+"""The stages whose results a build may reuse: cache records and their keys.
 
-Only pure work is reused, under keys that hash everything it was computed from
-(`BuildCache.key` adds the code and library versions):
+The stages themselves know nothing of caching; this module runs them through
+the build cache. Only pure work is reused, under keys that hash everything it
+was computed from (`BuildCache.key` adds the code and library versions):
 
 * a document's parse result with its diagnostics, and its citation scan:
   the file's path, kind and text, site.yaml, and the list of static files;
@@ -9,8 +10,7 @@ Only pure work is reused, under keys that hash everything it was computed from
   `@keys` in it exist in references.bib;
 * the bibliography's parse result with its diagnostics: references.bib's text;
 * each formatted reference: the CSL style file and the entry's fields;
-* each output page (see `page_keys`): a page whose key is unchanged and whose
-  file in the previous output is intact is linked, not rendered.
+* each output page: see page_keys.py.
 
 Checks are never cached: diagnostics of cached parses are replayed, and the
 citation-key, link, slug and tag checks run on every build against the
@@ -23,17 +23,13 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
-from ..render.assets import Assets
-from .cache import BuildCache, digest
-from ..citations.syntax import AT_KEY_RE
-from ..core.errors import Diagnostic, Diagnostics
-from ..content.frontmatter import parse_document, split_front_matter
-from ..core.model import Bibliography, CitationUse, ParsedDocument, Reference, ResolvedDocument, Site, SiteConfig, SourceFile
-from ..render.pages import related_articles
 from ..citations.format import ReferenceFormatter, style_path
+from ..citations.syntax import AT_KEY_RE
+from ..content.frontmatter import parse_document, split_front_matter
 from ..content.resolve import RenderedDocument, citation_uses
-from ..render.templates import TemplateRenderer
-from ..write.tree import Stamp
+from ..core.errors import Diagnostic, Diagnostics
+from ..core.model import Bibliography, CitationUse, ParsedDocument, Reference, SiteConfig, SourceFile
+from ..incremental.cache import BuildCache, digest
 
 DOCUMENTS, BIBLIOGRAPHY, REFERENCES, OUTPUTS = "documents", "bibliography", "references", "outputs"
 KINDS = (DOCUMENTS, BIBLIOGRAPHY, REFERENCES, OUTPUTS)
@@ -60,6 +56,11 @@ class LoadedDocument:
     parsed: ParsedDocument
     record: DocumentRecord
     text_digest: str  # of the source text, hashed once for both keys
+
+    @property
+    def rendered(self) -> RenderedDocument:
+        assert self.record.rendered is not None, "render_documents renders every document first"
+        return self.record.rendered
 
 
 def config_digest(config: SiteConfig, static_files: Iterable[str]) -> str:
@@ -156,7 +157,7 @@ def _references_name(style: str) -> str:
 @dataclass(frozen=True, slots=True)
 class PreloadedReferences:
     digests: Mapping[str, str]  # BibTeX key -> reference_digest
-    stored: Mapping[str, tuple[str, str]]  # entry digest -> (text, html), as loaded
+    stored: Mapping[str, tuple[str, str, str]]  # entry digest -> (text, html, failure), as loaded
 
 
 def preload_references(formatter: ReferenceFormatter, bibliography: Bibliography,
@@ -168,7 +169,7 @@ def preload_references(formatter: ReferenceFormatter, bibliography: Bibliography
         return PreloadedReferences(digests, {})
     for key, entry_digest in digests.items():
         found = stored.get(entry_digest)
-        if isinstance(found, tuple) and len(found) == 2 and all(isinstance(part, str) for part in found):
+        if isinstance(found, tuple) and len(found) == 3 and all(isinstance(part, str) for part in found):
             formatter.preload(key, *found)
     return PreloadedReferences(digests, stored)
 
@@ -182,67 +183,3 @@ def store_references(formatter: ReferenceFormatter, preloaded: PreloadedReferenc
             cache.store(REFERENCES, _references_name(formatter.style), used)
         else:
             cache.keep(REFERENCES, _references_name(formatter.style))
-
-
-# --- pages ---------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class OutputRecord:
-    """What the previous build wrote into one output folder."""
-
-    indexer: str  # the search indexer that built its bundle (search_index.indexer_identity)
-    site_key: str  # the key of every output that is not an article or page (see page_keys)
-    keys: Mapping[str, str]  # output path -> key of the page written there
-    stamps: Mapping[str, Stamp]  # every file of the folder as written
-
-
-def outputs_name(out_dir: object) -> str:
-    return digest("outputs", str(out_dir))
-
-
-def page_keys(site: Site, documents: Mapping[str, LoadedDocument], templates: TemplateRenderer, assets: Assets,
-              cache: BuildCache, previous: OutputRecord | None = None) -> tuple[dict[str, str], str]:
-    """(key of each article and page, key of every other output).
-
-    An article's page depends on its own content, the content of its related articles,
-    the front matter and URL of every document (lists, tags, navigation), and the site:
-    site.yaml, templates, assets, build date and code. Templates may show anything about
-    the page's own document and its related articles, and other documents' front matter,
-    but not other documents' bodies or references (see README, Performance). Every other
-    output (home, lists, tags, 404, sitemap, feed) depends on everything.
-    """
-    site_wide = cache.key(
-        "site", repr(site.config), repr(site.build_date),
-        *(part for path in templates.template_files() for part in (str(path), path.read_bytes())),
-        *(f"{logical}={output}" for logical, output in sorted(assets.urls.items())),
-    )
-    docs = (*site.articles, *site.pages)
-    entries = {key: reference_digest(reference) for key, reference in site.bibliography.entries.items()}
-    content = {doc.rel: _content_key(doc, documents[doc.rel], entries) for doc in docs}
-    navigation = digest(*(part for doc in docs for part in (doc.rel, doc.url, _front_matter(doc))))
-    bibliography = digest(*(entry for _, entry in sorted(entries.items())))
-    everything = digest(site_wide, navigation, bibliography, *(content[doc.rel] for doc in docs))
-    paths = [doc.url + "index.html" for doc in docs]
-    if previous is not None and previous.site_key == everything and all(path in previous.keys for path in paths):
-        # Each page key hashes a subset of what `everything` hashes: all are unchanged too.
-        return {path: previous.keys[path] for path in paths}, everything
-    keys = {}
-    for doc in site.articles:
-        neighbours = [content[other.rel] for other in related_articles(site, doc)]
-        keys[doc.url + "index.html"] = digest(site_wide, navigation, content[doc.rel], *neighbours)
-    for doc in site.pages:
-        keys[doc.url + "index.html"] = digest(site_wide, navigation, content[doc.rel])
-    return keys, everything
-
-
-def _content_key(doc: ResolvedDocument, loaded: LoadedDocument, entries: Mapping[str, str]) -> str:
-    references = (part for ref in doc.references
-                  for part in (str(ref.number), ref.reference.key, entries[ref.reference.key], ref.html,
-                               *ref.backlinks))
-    return digest(loaded.record.parse_key, loaded.record.render_key, *references)
-
-
-def _front_matter(doc: ResolvedDocument) -> str:
-    text = doc.parsed.source.text
-    return text[: len(text) - len(doc.parsed.body)]

@@ -1,0 +1,138 @@
+"""Stages 0-3 for a build: read, validate and resolve everything before anything is rendered.
+
+Pure work whose inputs are unchanged comes from the build cache (cached_stages.py);
+Markdown is rendered in worker processes when there is enough of it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from typing import Mapping, Sequence
+
+from ..citations.format import ReferenceFormatter, UnknownStyleError
+from ..citations.syntax import CITATION_RE
+from ..content.config import load_config
+from ..content.related import related_articles
+from ..content.resolve import RenderedDocument, ResolveContext, render_document, resolve_document
+from ..content.site_index import index_site
+from ..content.sources import load_sources
+from ..core.errors import Diagnostics
+from ..core.model import Bibliography, ResolvedDocument, Site, SiteConfig
+from ..core.urls import slugify
+from ..incremental.cache import BuildCache
+from ..render.assets import Assets, collect_assets
+from ..render.pages import url_helpers
+from ..render.templates import TemplateRenderer
+from .cached_stages import (
+    LoadedDocument,
+    load_bibliography,
+    load_documents,
+    preload_references,
+    render_key,
+    store_references,
+    with_rendering,
+)
+from .options import BuildOptions
+from .parallel import map_in_order, worker_count
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedSite:
+    site: Site
+    templates: TemplateRenderer
+    assets: Assets
+    documents: Mapping[str, LoadedDocument] = field(default_factory=dict)  # rel -> its cache record
+
+
+def load_site(options: BuildOptions, diags: Diagnostics, cache: BuildCache | None = None) -> LoadedSite:
+    """Stages 0-3: everything is read, validated and resolved before anything is rendered."""
+    cache = cache or BuildCache.disabled()
+    config = load_config(options.root, diags, options.base_url)
+    diags.raise_if_errors()
+    assert config is not None
+    sources = load_sources(options.root, diags)
+    documents = load_documents(sources.documents, config, sources.static_files, cache, diags)
+    bibliography = load_bibliography(sources.bibliography, cache, diags)
+    diags.raise_if_errors()
+
+    published = [doc for doc in documents if options.drafts or not doc.parsed.meta.draft]
+    index = index_site([doc.parsed for doc in published], sources.static_files, diags)
+    formatter = _formatter(config, bibliography, diags)
+    diags.raise_if_errors()
+    assert formatter is not None
+    preloaded = preload_references(formatter, bibliography, cache)
+    published = render_documents(published, config.base_path, bibliography, cache, options.workers)
+    context = ResolveContext(config, bibliography, formatter, index)
+    resolved = [resolve_document(doc.parsed, doc.rendered, doc.record.uses, context, diags) for doc in published]
+    for key, problem in formatter.failures().items():
+        diags.warning(bibliography.rel, bibliography.entries[key].line,
+                      f"the citation style could not format '{key}' ({problem}); it is printed as a plain "
+                      "'Authors. Title. Container. Year.' entry")
+    diags.raise_if_errors()
+    store_references(formatter, preloaded, cache)
+
+    assets = collect_assets(options.root)
+    templates = TemplateRenderer(options.root, url_helpers(config, assets))
+    site = assemble_site(config, resolved, bibliography)
+    return LoadedSite(site, templates, assets, {doc.parsed.source.rel: doc for doc in published})
+
+
+def render_documents(documents: list[LoadedDocument], base_path: str, bibliography: Bibliography,
+                     cache: BuildCache, workers: int | None) -> list[LoadedDocument]:
+    """Render the Markdown of every document whose cached rendering is missing or stale."""
+    keys = [render_key(cache, doc, base_path, bibliography) for doc in documents]
+    todo = [i for i, (doc, key) in enumerate(zip(documents, keys))
+            if doc.record.rendered is None or doc.record.render_key != key]
+
+    def render(chunk: Sequence[int]) -> list[RenderedDocument]:
+        from ..markdown.render import MarkdownRenderer  # Python-Markdown loads only when something changed
+
+        renderer = MarkdownRenderer(CITATION_RE.pattern)  # one per chunk, reset between documents
+        return [render_document(documents[i].parsed, base_path, bibliography.entries, renderer) for i in chunk]
+
+    done = [rendered for part in map_in_order(render, todo, worker_count(len(todo), workers)) for rendered in part]
+    result = list(documents)
+    for i, rendered in zip(todo, done):
+        result[i] = with_rendering(cache, documents[i], keys[i], rendered)
+    return result
+
+
+def assemble_site(config: SiteConfig, resolved: list[ResolvedDocument], bibliography: Bibliography) -> Site:
+    articles = tuple(sorted((d for d in resolved if d.document_kind.listed), key=_newest_first))
+    pages = tuple(sorted((d for d in resolved if not d.document_kind.listed), key=lambda d: d.url))
+    tags: dict[str, list[ResolvedDocument]] = {}
+    for doc in articles:
+        for tag in doc.meta.tags:
+            tags.setdefault(slugify(tag), []).append(doc)
+    return Site(
+        config=config,
+        articles=articles,
+        pages=pages,
+        tags={slug: tuple(docs) for slug, docs in sorted(tags.items())},
+        bibliography=bibliography,
+        build_date=build_date(resolved),
+        related=related_articles(articles),
+    )
+
+
+def _newest_first(doc: ResolvedDocument) -> tuple:
+    return (-doc.meta.date.toordinal(), doc.meta.title.lower(), doc.url)
+
+
+def build_date(docs: list[ResolvedDocument]) -> dt.date:
+    """SOURCE_DATE_EPOCH when set (reproducible builds), else the newest content date: never the clock."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
+    dates = [d for doc in docs for d in (doc.meta.date, doc.meta.updated, doc.meta.reviewed) if d]
+    return max(dates, default=dt.date(1970, 1, 1))
+
+
+def _formatter(config: SiteConfig, bibliography: Bibliography, diags: Diagnostics) -> ReferenceFormatter | None:
+    try:
+        return ReferenceFormatter(bibliography, config.citation_style)
+    except UnknownStyleError as exc:
+        diags.error("content/site.yaml", config.lines.get("citation_style", 1), str(exc))
+        return None

@@ -1,0 +1,78 @@
+"""Which output pages a build may keep from the previous output: one key per page.
+
+A page whose key is unchanged and whose file in the previous output is intact
+is linked, not rendered (see write/tree.py and pipeline/output.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping
+
+from ..core.model import ResolvedDocument, Site
+from ..incremental.cache import BuildCache, digest
+from ..render.assets import Assets
+from ..render.templates import TemplateRenderer
+from ..write.tree import Stamp
+from .cached_stages import OUTPUTS, LoadedDocument, reference_digest
+
+
+@dataclass(frozen=True, slots=True)
+class OutputRecord:
+    """What the previous build wrote into one output folder."""
+
+    indexer: str  # the search indexer that built its bundle (search.pagefind.indexer_identity)
+    site_key: str  # the key of every output that is not a document's page (see page_keys)
+    keys: Mapping[str, str]  # output path -> key of the page written there
+    stamps: Mapping[str, Stamp]  # every file of the folder as written
+
+
+def outputs_name(out_dir: object) -> str:
+    return digest(OUTPUTS, str(out_dir))
+
+
+def page_keys(site: Site, documents: Mapping[str, LoadedDocument], templates: TemplateRenderer, assets: Assets,
+              cache: BuildCache, previous: OutputRecord | None = None) -> tuple[dict[str, str], str]:
+    """(key of each article and page, key of every other output).
+
+    An article's page depends on its own content, the content of its related articles,
+    the front matter and URL of every document (lists, tags, navigation), and the site:
+    site.yaml, templates, assets, build date and code. Templates may show anything about
+    the page's own document and its related articles, and other documents' front matter,
+    but not other documents' bodies or references (see README, Performance). Every other
+    output (home, lists, tags, 404, sitemap, feed) depends on everything: `site_key`.
+    """
+    site_wide = cache.key(
+        "site", repr(site.config), repr(site.build_date),
+        *(part for path in templates.template_files() for part in (str(path), path.read_bytes())),
+        *(f"{logical}={output}" for logical, output in sorted(assets.urls.items())),
+    )
+    docs = site.documents
+    entries = {key: reference_digest(reference) for key, reference in site.bibliography.entries.items()}
+    content = {doc.rel: _content_key(doc, documents[doc.rel], entries) for doc in docs}
+    navigation = digest(*(part for doc in docs for part in (doc.rel, doc.url, _front_matter(doc))))
+    bibliography = digest(*(entry for _, entry in sorted(entries.items())))
+    site_key = digest(site_wide, navigation, bibliography, *(content[doc.rel] for doc in docs))
+    paths = [doc.url + "index.html" for doc in docs]
+    if previous is not None and previous.site_key == site_key and all(path in previous.keys for path in paths):
+        # Each page key hashes a subset of what `site_key` hashes: all are unchanged too.
+        return {path: previous.keys[path] for path in paths}, site_key
+    keys = {}
+    for doc in site.articles:
+        neighbours = [content[other.rel] for other in site.related.get(doc.url, ())]
+        keys[doc.url + "index.html"] = digest(site_wide, navigation, content[doc.rel], *neighbours)
+    for doc in site.pages:
+        keys[doc.url + "index.html"] = digest(site_wide, navigation, content[doc.rel])
+    return keys, site_key
+
+
+def _content_key(doc: ResolvedDocument, loaded: LoadedDocument, entries: Mapping[str, str]) -> str:
+    references = (part for ref in doc.references
+                  for part in (str(ref.number), ref.reference.key, entries[ref.reference.key], ref.html,
+                               *ref.backlinks))
+    return digest(loaded.record.parse_key, loaded.record.render_key, *references)
+
+
+def _front_matter(doc: ResolvedDocument) -> str:
+    text = doc.parsed.source.text
+    return text[: len(text) - len(doc.parsed.body)]

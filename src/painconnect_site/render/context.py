@@ -1,0 +1,73 @@
+"""What every template receives: the typed template contexts (the theme author's contract).
+
+Every template gets `CommonContext` plus the part of its page type below
+(`render_site` merges the two).
+Globals available everywhere (render/pages.py `url_helpers`):
+
+* ``url(rel)``: root-relative link to a site-relative URL, under base_url's path;
+* ``abs_url(rel)``: the absolute URL (canonical links, social tags);
+* ``asset(logical)``: the fingerprinted path of a theme or site static file ("css/site.css");
+* ``static_url(path, absolute=False)``: a file under static/.
+
+Filter: ``long_date`` ("22 November 2026"). Values are the frozen objects of
+core/model.py; `Markup` values (``jsonld``, ``body_html``) are already safe HTML,
+everything else is escaped by autoescape.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping, TypedDict
+
+from ..core.model import Heading, ResolvedDocument, Site, SiteConfig
+
+
+class CommonContext(TypedDict):
+    site: Site
+    config: SiteConfig
+    site_paths: frozenset[str]  # site-relative URL of every document (for "is this linked page ours?")
+    tag_names: Mapping[str, str]  # tag slug -> the name shown
+
+
+class PagePart(TypedDict):
+    """Every page: 404.html gets only this."""
+
+    jsonld: str | None  # the page's JSON-LD graph as <script>-safe JSON (Markup), None on 404
+    canonical: str | None  # site-relative canonical URL, None on 404
+
+
+class DocumentContext(PagePart):
+    """page.html: any document."""
+
+    doc: ResolvedDocument
+    body_html: str  # Markup: the body, tables made accessible
+
+
+class ArticleContext(DocumentContext):
+    """article.html."""
+
+    toc: tuple[Heading, ...]  # empty on short articles
+    related: tuple[ResolvedDocument, ...]
+    tag_urls: Mapping[str, str]  # tag as written -> its site-relative URL
+
+
+class CollectionContext(PagePart):
+    """index.html, list.html, tags.html, tag.html, search.html."""
+
+    page_url: str
+    template: str
+    title: str
+    description: str
+    breadcrumbs: list[tuple[str, str]]  # (name, site-relative URL), Home first
+    articles: tuple[ResolvedDocument, ...]
+
+
+class TagsContext(CollectionContext):
+    """tags.html."""
+
+    tags: list[tuple[str, tuple[ResolvedDocument, ...]]]  # (slug, articles), by slug
+
+
+class TagContext(CollectionContext):
+    """tag.html."""
+
+    tag: str  # the name shown

@@ -1,7 +1,15 @@
-"""Shared fixtures: small sites written into tmp folders (Hugo txtar / MkDocs @tempdir style)."""
+"""Shared fixtures: the one way tests make and build a site.
+
+* `write_site(root, files, base=DEFAULT_FILES)`: a site from {path: text} on top of a
+  base set of files (Hugo txtar / MkDocs @tempdir style); `make_site` is its pytest fixture.
+* `copy_fixture(name, target)`: a copy of a realistic site under tests/fixtures/<name>/
+  (frozen content: an editorial change to the repository's own site never breaks a test).
+* `build_site(source, out, *args)`: `build` through the CLI entry point, asserting success.
+"""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -12,6 +20,8 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 BUILD_PY = REPO / "build.py"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SITE_PARTS = ("content", "static", "templates", "references.bib")  # what a site folder holds
 
 SITE_YAML = """\
 title: Test Health
@@ -115,16 +125,19 @@ PNG = bytes.fromhex(
 )
 
 
-def write_site(root: Path, files: dict[str, str | bytes]) -> Path:
-    """Write a site from {relative path: text}; defaults fill in what a test leaves out."""
-    defaults: dict[str, str | bytes] = {
-        "content/site.yaml": SITE_YAML,
-        "references.bib": BIB,
-        "content/articles/touch.md": ARTICLE,
-        "content/pages/about.md": PAGE,
-        "static/images/logo.png": PNG,
-    }
-    for rel, data in {**defaults, **files}.items():
+DEFAULT_FILES: dict[str, str | bytes] = {
+    "content/site.yaml": SITE_YAML,
+    "references.bib": BIB,
+    "content/articles/touch.md": ARTICLE,
+    "content/pages/about.md": PAGE,
+    "static/images/logo.png": PNG,
+}
+
+
+def write_site(root: Path, files: dict[str, str | bytes | None] | None = None,
+               base: dict[str, str | bytes] = DEFAULT_FILES) -> Path:
+    """Write a site from {relative path: text or bytes} over the `base` files; None drops a base file."""
+    for rel, data in {**base, **(files or {})}.items():
         if data is None:
             continue
         path = root / rel
@@ -149,6 +162,27 @@ def run_cli(*args: str | Path, env: dict[str, str] | None = None) -> Run:
         [sys.executable, str(BUILD_PY), *map(str, args)], capture_output=True, text=True, timeout=300, env=env
     )
     return Run(proc.returncode, proc.stdout, proc.stderr)
+
+
+def copy_fixture(name: str, target: Path) -> Path:
+    """A copy of the site tests/fixtures/<name>/, so tests never write into the checkout."""
+    source = FIXTURES / name
+    for part in SITE_PARTS:
+        if (source / part).is_dir():
+            shutil.copytree(source / part, target / part)
+        elif (source / part).is_file():
+            target.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source / part, target / part)
+    return target
+
+
+def build_site(source: Path, out: Path | None = None, *args: str) -> Path:
+    """Build `source` into `out` (default SOURCE/_site) through the CLI entry point; the output folder."""
+    from painconnect_site.commands.cli import main
+
+    out = out or source / "_site"
+    assert main(["build", "--source", str(source), "--output", str(out), *args]) == 0, "the site must build"
+    return out
 
 
 @pytest.fixture

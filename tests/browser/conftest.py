@@ -18,7 +18,7 @@ from typing import Iterator
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from conftest import REPO
+from conftest import REPO, build_site, copy_fixture
 
 from painconnect_site.commands.cli import main
 
@@ -29,7 +29,6 @@ CHROMIUM_ARGS = [
 ]
 AXE_JS = REPO / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOT_DIR = REPO / "test-artifacts" / "screenshots"
-SITE_PARTS = ("content", "static", "templates", "references.bib")  # what a site folder holds
 SUBPATH = "sub/"  # a second build served under a path, as on GitHub project pages
 
 try:
@@ -58,32 +57,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 # --- the built site and its server -------------------------------------------------
 
 
-def copy_site_source(target: Path) -> Path:
-    """A fixture copy of the repository's own site, so tests never write into the checkout."""
-    for part in SITE_PARTS:
-        source = REPO / part
-        if source.is_dir():
-            shutil.copytree(source, target / part)
-        elif source.is_file():
-            shutil.copy2(source, target / part)
-    return target
-
-
-def build_site(source: Path, out: Path, base_url: str | None = None) -> Path:
-    args = ["build", "--source", str(source), "--output", str(out)]
-    if base_url:
-        args += ["--base-url", base_url]
-    assert main(args) == 0, "the site must build before it can be tested in a browser"
-    return out
-
-
 @pytest.fixture(scope="session")
 def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The site at the server root, plus a copy built for base_url .../sub/ under sub/."""
     work = tmp_path_factory.mktemp("browser-site")
-    source = copy_site_source(work / "source")
+    source = copy_fixture("example", work / "source")
     out = build_site(source, work / "www")
-    build_site(source, out / SUBPATH.rstrip("/"), base_url=f"https://painconnect.example/{SUBPATH}")
+    build_site(source, out / SUBPATH.rstrip("/"), "--base-url", f"https://painconnect.example/{SUBPATH}")
     return out
 
 

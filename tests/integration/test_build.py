@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import ARTICLE, run_cli
+from conftest import ARTICLE, build_site, run_cli
 from test_errors import tree_digest
 
 from painconnect_site.commands.cli import main
@@ -18,19 +18,13 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
 
-def build(site: Path, *extra: str) -> Path:
-    assert main(["build", "--source", str(site), *extra]) == 0
-    out = Path(extra[extra.index("--output") + 1]) if "--output" in extra else site / "_site"
-    return out
-
-
 def soup(path: Path) -> BeautifulSoup:
     return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
 
 
 @pytest.fixture
 def built(make_site) -> Path:
-    return build(make_site())
+    return build_site(make_site())
 
 
 def test_output_layout(built: Path):
@@ -108,7 +102,7 @@ def test_sitemap_and_feed_and_robots(built: Path):
 
 def test_index_lists_articles_newest_first_with_review_date(make_site):
     newer = ARTICLE.replace('"Touch and chronic pain"', '"Newer article"').replace("date: 2026-01-15", "date: 2026-03-01").replace("reviewed: 2026-02-01", "reviewed: 2026-03-01")
-    out = build(make_site({"content/articles/newer.md": newer}))
+    out = build_site(make_site({"content/articles/newer.md": newer}))
     cards = soup(out / "index.html").select(".article-card")
     assert [c.h2.get_text(strip=True) for c in cards] == ["Newer article", "Touch and chronic pain"]
     assert "Last reviewed 1 March 2026" in cards[0].get_text(" ", strip=True)
@@ -116,7 +110,7 @@ def test_index_lists_articles_newest_first_with_review_date(make_site):
 
 def test_base_url_with_a_path_prefixes_every_internal_link(make_site):
     site = make_site({"content/articles/touch.md": ARTICLE + "\nSee [about](/about/).\n"})
-    out = build(site, "--base-url", "https://example.github.io/painconnect/")
+    out = build_site(site, None, "--base-url", "https://example.github.io/painconnect/")
     page = soup(out / "articles/touch/index.html")
     hrefs = [a["href"] for a in page.find_all("a") if a["href"].startswith("/")]
     assert hrefs and all(h.startswith("/painconnect/") for h in hrefs)
@@ -128,16 +122,16 @@ def test_base_url_with_a_path_prefixes_every_internal_link(make_site):
 def test_drafts_only_with_flag(make_site):
     draft = ARTICLE.replace("author: team", "author: team\ndraft: true").replace("[chronic-pain, intimacy]", "[drafting]")
     site = make_site({"content/articles/wip.md": draft})
-    out = build(site)
+    out = build_site(site)
     assert not (out / "articles/wip").exists()
     assert not (out / "tags/drafting").exists()
-    out = build(site, "--drafts")
+    out = build_site(site, None, "--drafts")
     assert (out / "articles/wip/index.html").is_file()
 
 
 def test_affiliate_article_discloses_and_marks_links(make_site):
     affiliate = ARTICLE.replace("author: team", "author: team\naffiliate: true") + "\nA [pillow](https://shop.example/p).\n"
-    out = build(make_site({"content/articles/touch.md": affiliate}))
+    out = build_site(make_site({"content/articles/touch.md": affiliate}))
     page = soup(out / "articles/touch/index.html")
     disclosure = page.select_one(".disclosure")
     body = page.select_one(".article-body")
@@ -147,14 +141,14 @@ def test_affiliate_article_discloses_and_marks_links(make_site):
 
 def test_site_templates_override_theme_file_by_file(make_site):
     override = "{% extends 'base.html' %}{% block content %}<h1>Custom {{ doc.meta.title }}</h1>{% endblock %}\n"
-    out = build(make_site({"templates/page.html": override}))
+    out = build_site(make_site({"templates/page.html": override}))
     assert soup(out / "about/index.html").h1.get_text() == "Custom About us"
     assert soup(out / "articles/touch/index.html").h1.get_text() == "Touch and chronic pain"
 
 
 def test_autoescape_keeps_markup_in_titles_inert(make_site):
     hostile = ARTICLE.replace('"Touch and chronic pain"', '"<script>alert(1)</script> {{ 7*7 }}"')
-    out = build(make_site({"content/articles/touch.md": hostile}))
+    out = build_site(make_site({"content/articles/touch.md": hostile}))
     page = soup(out / "articles/touch/index.html")
     assert page.h1.get_text() == "<script>alert(1)</script> {{ 7*7 }}"
     assert all("alert" not in (s.string or "") or s.get("type") == "application/ld+json" for s in page.find_all("script"))
@@ -162,8 +156,8 @@ def test_autoescape_keeps_markup_in_titles_inert(make_site):
 
 def test_two_builds_are_byte_identical(make_site, tmp_path):
     site = make_site()
-    first = build(site, "--output", str(tmp_path / "one"))
-    second = build(site, "--output", str(tmp_path / "two"))
+    first = build_site(site, tmp_path / "one")
+    second = build_site(site, tmp_path / "two")
     assert tree_digest(first) == tree_digest(second)
 
 
@@ -184,3 +178,24 @@ def test_check_writes_nothing(make_site):
     site = make_site()
     assert main(["check", "--source", str(site)]) == 0
     assert not (site / "_site").exists()
+
+
+def test_a_reference_the_style_cannot_format_warns_at_its_entry(make_site, monkeypatch, capsys):
+    from painconnect_site.citations import format as reference_format
+
+    real = reference_format.CiteProcJSON
+
+    def fails_for_lee(items):
+        if items[0].get("title", "").startswith("Social support"):
+            raise KeyError("issued")
+        return real(items)
+
+    monkeypatch.setattr(reference_format, "CiteProcJSON", fails_for_lee)
+    site = make_site()
+    out = build_site(site, None, "--no-cache")
+    assert capsys.readouterr().err.splitlines() == [
+        "references.bib:12: warning: the citation style could not format 'lee2019' (KeyError: 'issued'); it is "
+        "printed as a plain 'Authors. Title. Container. Year.' entry",
+    ]
+    assert "Min Lee. Social support and back pain. Journal of Pain. 2019." in (
+        out / "articles/touch-and-chronic-pain/index.html").read_text(encoding="utf-8")

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import BIB, SITE_YAML, write_site
+from conftest import BIB, SITE_YAML, build_site, write_site
 from test_errors import tree_digest
 
 from painconnect_site.incremental import cache as build_cache
@@ -74,14 +74,10 @@ SITE = {
 }
 
 
-def build(site: Path, out: Path, *extra: str) -> None:
-    assert main(["build", "--source", str(site), "--output", str(out), *extra]) == 0
-
-
 def assert_cached_equals_clean(site: Path, tmp_path: Path) -> None:
     """Build with the cache into the warm output, then without it into a fresh one."""
-    build(site, tmp_path / "cached")
-    build(site, tmp_path / "clean", "--no-cache")
+    build_site(site, tmp_path / "cached")
+    build_site(site, tmp_path / "clean", "--no-cache")
     assert tree_digest(tmp_path / "cached") == tree_digest(tmp_path / "clean")
 
 
@@ -89,7 +85,7 @@ def assert_cached_equals_clean(site: Path, tmp_path: Path) -> None:
 def warm_site(tmp_path: Path) -> Path:
     """A small site built once with the cache, so the next build can reuse everything."""
     site = write_site(tmp_path / "site", SITE)
-    build(site, tmp_path / "cached")
+    build_site(site, tmp_path / "cached")
     assert (site / build_cache.DIR_NAME).is_dir()
     return site
 
@@ -139,7 +135,7 @@ def test_an_article_edit_rewrites_only_what_depends_on_it(warm_site, tmp_path):
     about = out / "about/index.html"
     inodes = (unrelated.stat().st_ino, about.stat().st_ino)
     CHANGES["article-edit"](warm_site)
-    build(warm_site, out)
+    build_site(warm_site, out)
     assert (unrelated.stat().st_ino, about.stat().st_ino) == inodes  # linked from the previous output
     assert "Short, poor sleep" in (out / "articles/sleep/index.html").read_text(encoding="utf-8")
 
@@ -191,7 +187,7 @@ def test_a_planted_pickle_cannot_run_code(tmp_path):
 
 def test_no_cache_reads_and_writes_no_cache(tmp_path):
     site = write_site(tmp_path / "site", SITE)
-    build(site, tmp_path / "clean", "--no-cache")
+    build_site(site, tmp_path / "clean", "--no-cache")
     assert not (site / build_cache.DIR_NAME).exists()
 
 
@@ -215,7 +211,7 @@ def test_a_cached_parse_replays_its_warnings(tmp_path, capsys):
     outs = []
     for _ in range(2):
         capsys.readouterr()
-        build(site, tmp_path / "cached")
+        build_site(site, tmp_path / "cached")
         outs.append([line for line in capsys.readouterr().err.splitlines() if "warning" in line])
     assert outs[0] and outs[0] == outs[1]
 

@@ -18,6 +18,7 @@ from typing import Callable, Iterator
 import pytest
 
 from conftest import ONE_ENTRY_BIB, REPO
+from conftest import write_site as make_site_files
 
 from painconnect_site.commands.serve.files import MISSING, resolve_request
 
@@ -81,11 +82,8 @@ def free_port() -> int:
 
 
 def write_site(root: Path) -> Path:
-    for rel, text in {"content/site.yaml": SITE_YAML, "references.bib": BIB, "content/articles/walking.md": ARTICLE}.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text, encoding="utf-8")
-    (root / "secret.txt").write_text(SECRET, encoding="utf-8")
-    return root
+    return make_site_files(root, {"content/site.yaml": SITE_YAML, "references.bib": BIB,
+                                  "content/articles/walking.md": ARTICLE, "secret.txt": SECRET}, base={})
 
 
 def wait_for(condition: Callable[[], bool], what: str, seconds: float = WAIT_SECONDS) -> None:

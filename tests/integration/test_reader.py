@@ -13,33 +13,18 @@ from urllib.parse import urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import REPO
+from conftest import build_site, copy_fixture
 
 from painconnect_site.commands.cli import main
 from painconnect_site.render.tables import accessible_tables
 from painconnect_site.search.pagefind import SearchIndexError, index_folder
 
 BUDGET_BYTES = 60 * 1024  # an article page: HTML + CSS + JS, gzip-compressed
-SITE_PARTS = ("content", "static", "templates", "references.bib")
-
-
-def build(source: Path, out: Path, *extra: str) -> Path:
-    assert main(["build", "--source", str(source), "--output", str(out), *extra]) == 0
-    return out
-
-
 @pytest.fixture(scope="module")
 def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The repository's own PainConnect site, built from a copy of its sources."""
+    """The realistic example site (tests/fixtures/example), built from a copy."""
     work = tmp_path_factory.mktemp("real-site")
-    for part in SITE_PARTS:
-        source = REPO / part
-        if source.is_dir():
-            shutil.copytree(source, work / "source" / part)
-        elif source.is_file():
-            (work / "source").mkdir(exist_ok=True)
-            shutil.copy2(source, work / "source" / part)
-    return build(work / "source", work / "out")
+    return build_site(copy_fixture("example", work / "source"), work / "out")
 
 
 def soup(path: Path) -> BeautifulSoup:
@@ -107,7 +92,7 @@ def test_headers_carry_a_strict_content_security_policy(real_site: Path):
 
 
 def test_headers_honour_a_base_url_path(make_site, tmp_path: Path):
-    out = build(make_site(), tmp_path / "out", "--base-url", "https://example.org/health/")
+    out = build_site(make_site(), tmp_path / "out", "--base-url", "https://example.org/health/")
     patterns = [pattern for pattern, _ in parse_headers((out / "_headers").read_text(encoding="utf-8"))]
     assert all(p.startswith("/health/") for p in patterns), patterns
     assert {"/health/*", "/health/static/css/*", "/health/static/js/*", "/health/"} <= set(patterns)
@@ -199,7 +184,7 @@ def test_articles_are_marked_for_indexing_and_pages_are_not(real_site: Path):
 
 
 def test_search_page_loads_pagefind_deferred_under_the_base_path(make_site, tmp_path: Path):
-    out = build(make_site(), tmp_path / "out", "--base-url", "https://example.org/health/")
+    out = build_site(make_site(), tmp_path / "out", "--base-url", "https://example.org/health/")
     page = soup(out / "search/index.html")
     scripts = [s["src"] for s in page.find_all("script", src=True)]
     assert scripts[0] == "/health/pagefind/pagefind-ui.js"
@@ -217,7 +202,7 @@ def test_search_page_explains_itself_without_javascript(real_site: Path):
 
 def test_a_failing_indexer_leaves_the_previous_site_in_place(make_site, tmp_path: Path, monkeypatch):
     site = make_site()
-    out = build(site, tmp_path / "out")
+    out = build_site(site, tmp_path / "out")
     before = sorted(p.relative_to(out).as_posix() for p in out.rglob("*"))
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", "/bin/false")
     assert main(["build", "--source", str(site), "--output", str(out)]) != 0

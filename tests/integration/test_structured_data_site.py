@@ -7,10 +7,9 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import REPO, write_site
+from conftest import build_site, copy_fixture, write_site
 from schemaorg import graph_nodes, nodes_by_id, required_problems, validate_jsonld
 
-from painconnect_site.commands.cli import main
 
 HOSTILE = "</script><script>alert(1)</script> \"quoted\" 'single' {{ 7*7 }} \u2028 \u202eevil\u202c \u200f 🙂"
 
@@ -21,11 +20,6 @@ def yq(text: str) -> str:
     for char in "\u2028\u202e\u202c\u200f":
         quoted = quoted.replace(char, f"\\u{ord(char):04x}")
     return quoted
-
-
-def build(site: Path) -> Path:
-    assert main(["build", "--source", str(site), "--output", str(site / "_site")]) == 0
-    return site / "_site"
 
 
 def json_ld_blocks(html_path: Path) -> list[dict]:
@@ -50,15 +44,14 @@ def visible_faq(html_path: Path) -> list[tuple[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def repo_site(tmp_path_factory) -> Path:
-    """The repository's own content, built once."""
-    out = tmp_path_factory.mktemp("repo") / "_site"
-    assert main(["build", "--source", str(REPO), "--output", str(out)]) == 0
-    return out
+def example_site(tmp_path_factory) -> Path:
+    """The realistic example site (tests/fixtures/example), built once."""
+    work = tmp_path_factory.mktemp("example")
+    return build_site(copy_fixture("example", work / "source"), work / "_site")
 
 
-def test_every_page_has_exactly_one_valid_graph(repo_site: Path):
-    pages = sorted(repo_site.rglob("*.html"))
+def test_every_page_has_exactly_one_valid_graph(example_site: Path):
+    pages = sorted(example_site.rglob("*.html"))
     assert len(pages) > 10
     for page in pages:
         blocks = json_ld_blocks(page)
@@ -67,13 +60,13 @@ def test_every_page_has_exactly_one_valid_graph(repo_site: Path):
             continue
         assert len(blocks) == 1, page
         problems = validate_jsonld(blocks[0]) + required_problems(blocks[0])
-        assert problems == [], f"{page.relative_to(repo_site)}: {problems}"
+        assert problems == [], f"{page.relative_to(example_site)}: {problems}"
         ids = nodes_by_id(blocks[0])
         assert "https://painconnect.example/#organization" in ids
 
 
-def test_article_graph_matches_the_visible_page(repo_site: Path):
-    articles = sorted((repo_site / "articles").glob("*/index.html"))
+def test_article_graph_matches_the_visible_page(example_site: Path):
+    articles = sorted((example_site / "articles").glob("*/index.html"))
     assert len(articles) >= 5
     for path in articles:
         graph = json_ld_blocks(path)[0]
@@ -135,7 +128,7 @@ Body </script><script>alert(2)</script> <img src=x onerror=alert(3)> [@evil2020]
 
 
 def test_hostile_content_round_trips_and_never_executes(tmp_path: Path):
-    out = build(write_site(tmp_path / "hostile", HOSTILE_SITE))
+    out = build_site(write_site(tmp_path / "hostile", HOSTILE_SITE))
     path = out / "articles/touch/index.html"
     html = path.read_text(encoding="utf-8")
     page = BeautifulSoup(html, "html.parser")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ONE_ENTRY_BIB, REPO
+from conftest import ONE_ENTRY_BIB, REPO, write_site
 
 from painconnect_site.checks import registry as checks
 from painconnect_site.checks.registry import all_rules, rules_by_id
@@ -64,13 +64,7 @@ def page(body: str = "We are a small team.\n", title: str = '"About us"') -> str
 
 
 def make_site(tmp_path: Path, files: dict[str, str], bib: str | None = BIB) -> Path:
-    files = {"content/site.yaml": SITE_YAML, **files}
-    if bib is not None:
-        files["references.bib"] = bib
-    for rel, text in files.items():
-        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / rel).write_text(text, encoding="utf-8")
-    return tmp_path
+    return write_site(tmp_path, {"references.bib": bib, **files}, base={"content/site.yaml": SITE_YAML})
 
 
 def lint(root: Path) -> list[Diagnostic]:
@@ -304,6 +298,19 @@ def test_broken_anchor_on_the_same_page_and_another_page_is_an_error(tmp_path):
         "exist on /articles/other/ [broken-anchor]",
     ]
 
+
+
+def test_broken_anchor_reads_the_ids_of_the_sites_own_templates(tmp_path):
+    """A site whose article template drops the FAQ id and adds its own: anchors follow the pages."""
+    theme = Path(__file__).resolve().parents[2] / "src/painconnect_site/render/theme/templates/article.html"
+    template = theme.read_text(encoding="utf-8").replace('id="faq"', 'id="questions"')
+    assert template != theme.read_text(encoding="utf-8")
+    body = "Links [@smith2020]: [faq](#faq) and [questions](#questions).\n"
+    text = article(body, faq='\n  - q: "Does walking help?"\n    a: "Yes, for most people it does."')
+    root = make_site(tmp_path, {"content/articles/a.md": text, "templates/article.html": template})
+    assert [d.message for d in lint(root) if d.rule == "broken-anchor"] == [
+        "link '#faq' points to '#faq', which does not exist on this page",
+    ]
 
 def test_insecure_link(tmp_path):
     body = "See [the NHS](http://www.nhs.uk/back-pain) [@smith2020].\n\nAnd [this](https://www.nhs.uk/).\n"

@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from conftest import write_site
 
 from painconnect_site.commands.cli import main
 from painconnect_site.core.errors import Diagnostics
@@ -32,10 +33,8 @@ organization:
 
 
 def make_site(root: Path, default_author: str | None = "jane") -> Path:
-    (root / "content").mkdir(parents=True)
     line = f"default_author: {default_author}\n" if default_author else ""
-    (root / "content/site.yaml").write_text(SITE_YAML.format(default_author=line), encoding="utf-8")
-    return root
+    return write_site(root, {"content/site.yaml": SITE_YAML.format(default_author=line)}, base={})
 
 
 def test_new_article_builds_and_has_every_field(tmp_path, capsys):

@@ -198,4 +198,4 @@ def test_a_reference_the_style_cannot_format_warns_at_its_entry(make_site, monke
         "printed as a plain 'Authors. Title. Container. Year.' entry",
     ]
     assert "Min Lee. Social support and back pain. Journal of Pain. 2019." in (
-        out / "articles/touch-and-chronic-pain/index.html").read_text(encoding="utf-8")
+        out / "articles/touch/index.html").read_text(encoding="utf-8")

@@ -19,7 +19,7 @@ Result = TypeVar("Result")
 
 MIN_ITEMS_PER_WORKER = 24  # below this, starting workers costs more than it saves
 
-_task: Callable[[Sequence], list] | None = None  # set before forking; workers inherit it
+_worker_task: Callable[[Sequence], list] | None = None  # set in each worker process only, at its start
 
 
 def available_cpus() -> int:
@@ -59,18 +59,20 @@ def map_in_order(task: Callable[[Sequence[Item]], list[Result]], items: Sequence
         for chunk in chunks:
             yield task(chunk)
         return
-    global _task
-    _task = task
-    try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            yield from pool.imap(_run_chunk, chunks)
-    finally:
-        _task = None
+    # Forked workers receive `task` (a closure over the loaded site) as an initializer
+    # argument, which fork passes without pickling; only the chunks and results travel.
+    with multiprocessing.get_context("fork").Pool(workers, initializer=_start_worker, initargs=(task,)) as pool:
+        yield from pool.imap(_run_chunk, chunks)
+
+
+def _start_worker(task: Callable[[Sequence], list]) -> None:
+    global _worker_task
+    _worker_task = task
 
 
 def _run_chunk(chunk: Sequence) -> list:
-    assert _task is not None, "worker started without a task"
-    return _task(chunk)
+    assert _worker_task is not None, "worker started without a task"
+    return _worker_task(chunk)
 
 
 def _chunks(items: Sequence[Item], count: int) -> list[Sequence[Item]]:

@@ -15,10 +15,11 @@ from pathlib import Path
 
 from ..content.config import SITE_FILE, load_config
 from ..core.errors import Diagnostics
+from ..core.kinds import ARTICLE
 from ..core.urls import slugify
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
-ARTICLES_DIR = "content/articles"
+ARTICLES_DIR = ARTICLE.folder
 
 TEMPLATE = """\
 ---

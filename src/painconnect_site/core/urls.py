@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from urllib.parse import quote, urlsplit
 
-from .kinds import DocumentKind
+from .kinds import ARTICLE, DocumentKind
 
-ARTICLES_URL = "articles/"
+ARTICLES_URL = ARTICLE.url_prefix  # the article list lives where the articles do
 TAGS_URL = "tags/"
 SEARCH_URL = "search/"
 STATIC_PREFIX = "static/"

@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from ..core.model import Person, ResolvedDocument, ResolvedFaq, SiteConfig
+from ..core.urls import ARTICLES_URL
 from .nodes import (
     absolute_url,
     agent,
@@ -56,7 +57,6 @@ __all__ = [
 HEADLINE_MAX = 110  # Google: Article headline longer than 110 characters is truncated or rejected
 HOME_NAME = "Home"
 ARTICLES_NAME = "Articles"
-ARTICLES_URL = "articles/"
 
 
 # --- article page nodes ------------------------------------------------------------

@@ -334,9 +334,11 @@ class _Required:
                     self.problems.append(f"{where}.acceptedAnswer is not an Answer")
                 self.require(f"{where}.acceptedAnswer", answer, "text")
 
-    # schema.org MedicalWebPage: what was reviewed, when and by whom; what it is about.
+    # schema.org MedicalWebPage: what it is about; a medical review says when and by whom.
     def medical_web_page(self, label: str, node: dict) -> None:
-        self.require(label, node, "description", "inLanguage", "lastReviewed", "about")
+        self.require(label, node, "description", "inLanguage", "about")
+        if node.get("reviewedBy") or node.get("lastReviewed"):
+            self.require(label, node, "reviewedBy", "lastReviewed")
         for subject in _as_list(node.get("about")):
             self.require(f"{label}: about", self.resolve(subject), "name")
         for reviewer in _as_list(node.get("reviewedBy")):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -105,7 +106,7 @@ def test_index_lists_articles_newest_first_with_review_date(make_site):
     out = build_site(make_site({"content/articles/newer.md": newer}))
     cards = soup(out / "index.html").select(".article-card")
     assert [c.h2.get_text(strip=True) for c in cards] == ["Newer article", "Touch and chronic pain"]
-    assert "Last reviewed 1 March 2026" in cards[0].get_text(" ", strip=True)
+    assert "Editorially checked 1 March 2026" in cards[0].get_text(" ", strip=True)
 
 
 def test_base_url_with_a_path_prefixes_every_internal_link(make_site):
@@ -199,3 +200,32 @@ def test_a_reference_the_style_cannot_format_warns_at_its_entry(make_site, monke
     ]
     assert "Min Lee. Social support and back pain. Journal of Pain. 2019." in (
         out / "articles/touch/index.html").read_text(encoding="utf-8")
+
+
+def test_review_labels_say_what_the_review_was(make_site):
+    """`reviewed` is a clinical review only when a reviewer is named; otherwise an editorial check."""
+    out = build_site(make_site({"content/pages/urgent-help.md": PAGE_WITH_REVIEW}))
+    article = soup(out / "articles/touch/index.html")
+    labels = [dt.get_text() for dt in article.select(".article-meta dt")]
+    assert "Editorially checked" in labels and "Medically reviewed" not in labels
+    page = soup(out / "urgent-help/index.html")
+    assert [dt.get_text() for dt in page.select(".article-meta dt")] == [
+        "Medical review", "Medically reviewed", "Next review due"]
+    graph = json.loads(page.find("script", type="application/ld+json").string)["@graph"]
+    webpage = next(node for node in graph if node["@type"] == "WebPage")
+    assert webpage["lastReviewed"] == "2026-02-10" and webpage["reviewedBy"]["name"] == "Jane Smith"
+    article_graph = json.loads(article.find("script", type="application/ld+json").string)["@graph"]
+    assert all("lastReviewed" not in node for node in article_graph)
+
+
+PAGE_WITH_REVIEW = """\
+---
+title: "Urgent help"
+description: "When to call emergency services and where to find help fast if pain changes suddenly."
+date: 2026-01-01
+reviewed: 2026-02-10
+reviewer: jane
+---
+
+Call emergency services if you cannot feel your legs.
+"""

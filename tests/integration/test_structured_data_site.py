@@ -75,8 +75,9 @@ def test_article_graph_matches_the_visible_page(example_site: Path):
         assert article["headline"] == page.h1.get_text()
         assert len(article["citation"]) == len(page.select(".reference-list li"))
         webpage = node_of_type(graph, "MedicalWebPage")
-        reviewed_label = page.find("dt", string="Last reviewed")
-        assert webpage["lastReviewed"] == reviewed_label.find_next("dd").time["datetime"]
+        # The example site has no medical reviewer: its dates are editorial checks, never lastReviewed.
+        assert page.find("dt", string="Editorially checked").find_next("dd").time["datetime"]
+        assert "lastReviewed" not in webpage and page.find("dt", string="Medically reviewed") is None
         crumbs = node_of_type(graph, "BreadcrumbList")["itemListElement"]
         assert [c["position"] for c in crumbs] == [1, 2, 3]
         assert crumbs[-1]["item"] == page.find("link", rel="canonical")["href"]

@@ -207,6 +207,17 @@ def test_review_overdue_at_the_review_due_line(tmp_path):
     assert found(root, "review-due-soon") == []
 
 
+
+def test_a_page_with_review_dates_is_held_to_them(tmp_path):
+    """Clinical pages (urgent help) may carry review dates; the review rules then apply to them too."""
+    text = ('---\ntitle: "Urgent help"\ndescription: "When to call emergency services and where to get help fast."\n'
+            "date: 2025-01-01\nreviewed: 2025-02-01\n---\n\nCall emergency services for chest pain.\n")
+    root = make_site(tmp_path, {"content/articles/a.md": article(), "content/pages/urgent-help.md": text})
+    problems = [d.format() for d in lint(root) if d.rule in ("review-overdue", "no-reviewer")]
+    assert problems == [f"content/pages/urgent-help.md:{line_of(text, 'reviewed:')}: warning: review overdue: "
+                        "review_due 2026-02-01 was 120 day(s) ago; re-review the article, then update 'reviewed' "
+                        "[review-overdue]"]
+
 def test_review_not_overdue_when_due_later(tmp_path):
     assert lint_one(tmp_path, article(review_due="2026-08-01"), "review-overdue")[0] == []
 

@@ -27,13 +27,15 @@ PAGE_FIELDS = {
     "draft": Field(BOOL),
     "slug": Field(TEXT),
     "lint_ignore": Field(MAPPING),
+    # A page with clinical content (urgent help, red flags) carries review dates too.
+    "reviewed": Field(DATE),
+    "review_due": Field(DATE),
+    "reviewer": Field(TEXT),
 }
 ARTICLE_FIELDS = {
     **PAGE_FIELDS,
     "author": Field(TEXT, required=True),
     "reviewed": Field(DATE, required=True),
-    "review_due": Field(DATE),
-    "reviewer": Field(TEXT),
     "about": Field(TEXT_LIST),
     "summary": Field(TEXT_LIST),
     "faq": Field(ANY),

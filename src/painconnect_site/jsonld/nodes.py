@@ -211,11 +211,14 @@ def image_node(config: SiteConfig, doc: ResolvedDocument) -> JsonDict | None:
 
 
 def review_properties(config: SiteConfig, doc: ResolvedDocument) -> JsonDict:
-    """``lastReviewed`` and ``reviewedBy`` for a page node."""
-    return {
-        "lastReviewed": iso_date(doc.meta.reviewed),
-        "reviewedBy": agent(config, doc.reviewer) if doc.reviewer else None,
-    }
+    """``lastReviewed`` and ``reviewedBy`` for a page node, only for a medical review.
+
+    Without a named reviewer the `reviewed` date records our editorial check, which
+    consumers of ``lastReviewed`` would read as a clinical review: it is left out.
+    """
+    if doc.reviewer is None:
+        return {}
+    return {"lastReviewed": iso_date(doc.meta.reviewed), "reviewedBy": agent(config, doc.reviewer)}
 
 
 def iso_date(date: dt.date | None) -> str | None:

@@ -58,19 +58,19 @@ def _review_line(doc: ResolvedDocument) -> int:
     return doc.meta.lines.get("review_due") or doc.meta.lines.get("reviewed") or 1
 
 
-@rule("review-overdue", WARNING, "article's review_due date has passed")
+@rule("review-overdue", WARNING, "review_due date has passed (articles, and pages with review dates)")
 def check_review_overdue(context: LintContext, doc: ResolvedDocument) -> Iterator[Finding]:
     due = doc.meta.review_due
-    if doc.document_kind.clinical and due is not None and due < context.today:
+    if due is not None and due < context.today:
         days = (context.today - due).days
         yield Finding(_review_line(doc), f"review overdue: review_due {due} was {days} day(s) ago; "
                                          "re-review the article, then update 'reviewed'")
 
 
-@rule("review-due-soon", WARNING, f"article's review is due within {REVIEW_SOON_DAYS} days")
+@rule("review-due-soon", WARNING, f"review is due within {REVIEW_SOON_DAYS} days")
 def check_review_due_soon(context: LintContext, doc: ResolvedDocument) -> Iterator[Finding]:
     due = doc.meta.review_due
-    if doc.document_kind.clinical and due is not None and 0 <= (due - context.today).days <= REVIEW_SOON_DAYS:
+    if due is not None and 0 <= (due - context.today).days <= REVIEW_SOON_DAYS:
         yield Finding(_review_line(doc), f"review due soon: review_due {due} is in {(due - context.today).days} day(s)")
 
 

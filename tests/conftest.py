@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -12,6 +13,8 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 BUILD_PY = REPO / "build.py"
+# A site using every Markdown and front-matter feature (see its README.md).
+EVERY_FEATURE_SITE = REPO / "tests" / "fixtures" / "every-feature"
 
 SITE_YAML = """\
 title: Test Health
@@ -157,3 +160,38 @@ def make_site(tmp_path: Path):
         return write_site(tmp_path / name, files or {})
 
     return factory
+
+
+# --- full builds of whole sites, shared by the output validators ------------------------
+
+SITE_PARTS = ("content", "static", "templates", "references.bib")  # what a site folder holds
+FULL_SITES = {"repository": REPO, "every-feature": EVERY_FEATURE_SITE}
+
+
+def build_site_copy(source: Path, work: Path) -> Path:
+    """Build a copy of a site folder into work/out, so a test never writes into the checkout."""
+    from painconnect_site.cli import main
+
+    copy = work / "source"
+    copy.mkdir(parents=True)
+    for part in SITE_PARTS:
+        if (source / part).is_dir():
+            shutil.copytree(source / part, copy / part)
+        elif (source / part).is_file():
+            shutil.copy2(source / part, copy / part)
+    out = work / "out"
+    assert main(["build", "--source", str(copy), "--output", str(out)]) == 0, f"{source} must build"
+    return out
+
+
+@dataclass(frozen=True)
+class BuiltSite:
+    name: str
+    out: Path
+
+
+@pytest.fixture(scope="session", params=list(FULL_SITES))
+def full_site(request, tmp_path_factory) -> BuiltSite:
+    """The repository's own site and the every-feature fixture, each built once per session (read-only)."""
+    name = request.param
+    return BuiltSite(name, build_site_copy(FULL_SITES[name], tmp_path_factory.mktemp(f"full-{name}")))

@@ -22,14 +22,9 @@ import warnings
 from pathlib import Path
 
 import pytest
-from conftest import REPO
-
-from painconnect_site.cli import main
+from conftest import EVERY_FEATURE_SITE, REPO, build_site_copy
 
 VNU_JAR = REPO / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
-FIXTURE = REPO / "tests" / "fixtures" / "every-feature"
-SITE_PARTS = ("content", "static", "templates", "references.bib")
-SITES = {"repository": REPO, "every-feature": FIXTURE}
 
 # Checked in the same run as each site: proves the checker read files and reported
 # errors we can parse, with the mistake issue 16 fixed (roles on native table parts).
@@ -54,20 +49,6 @@ def java_and_vnu() -> list[str]:
     return [java, "-jar", str(VNU_JAR)]
 
 
-def build_copy(source: Path, work: Path) -> Path:
-    """Build a copy of a site folder, so the test never writes into the checkout."""
-    copy = work / "source"
-    for part in SITE_PARTS:
-        if (source / part).is_dir():
-            shutil.copytree(source / part, copy / part)
-        elif (source / part).is_file():
-            copy.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source / part, copy / part)
-    out = work / "out"
-    assert main(["build", "--source", str(copy), "--output", str(out)]) == 0, f"{source} must build"
-    return out
-
-
 def check_html(command: list[str], *paths: Path) -> list[dict]:
     proc = subprocess.run([*command, "--skip-non-html", "--format", "json", "--stdout", "--exit-zero-always",
                            *map(str, paths)], capture_output=True, text=True, timeout=300)
@@ -84,10 +65,9 @@ def describe(message: dict, root: Path) -> str:
     return f"{where}{position}: {message.get('message')}" + (f"\n    {extract}" if extract else "")
 
 
-@pytest.mark.parametrize("site", list(SITES))
-def test_every_page_passes_the_nu_html_checker(site, tmp_path):
+def test_every_page_passes_the_nu_html_checker(full_site, tmp_path):
     command = java_and_vnu()
-    out = build_copy(SITES[site], tmp_path)
+    site, out = full_site.name, full_site.out
     pages = sorted(out.rglob("*.html"))
     assert len(pages) > 5, f"the {site} build should have pages to check"
     canary = tmp_path / "canary" / "canary.html"
@@ -125,7 +105,7 @@ FIXTURE_FEATURES = {
 
 
 def test_the_fixture_site_uses_every_feature(tmp_path):
-    out = build_copy(FIXTURE, tmp_path)
+    out = build_site_copy(EVERY_FEATURE_SITE, tmp_path)
     missing = [f"{page}: {marker}" for page, markers in FIXTURE_FEATURES.items()
                for marker in markers if marker not in (out / page).read_text(encoding="utf-8")]
     assert not missing, "tests/fixtures/every-feature/ no longer shows:\n" + "\n".join(missing)

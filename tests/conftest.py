@@ -3,7 +3,8 @@
 * `write_site(root, files, base=DEFAULT_FILES)`: a site from {path: text} on top of a
   base set of files (Hugo txtar / MkDocs @tempdir style); `make_site` is its pytest fixture.
 * `copy_fixture(name, target)`: a copy of a realistic site under tests/fixtures/<name>/
-  (frozen content: an editorial change to the repository's own site never breaks a test).
+  (frozen content: an editorial change to the repository's own site never breaks a test);
+  only the output validators (`full_site`) also check the repository's site as published.
 * `build_site(source, out, *args)`: `build` through the CLI entry point, asserting success.
 """
 
@@ -166,7 +167,11 @@ def run_cli(*args: str | Path, env: dict[str, str] | None = None) -> Run:
 
 def copy_fixture(name: str, target: Path) -> Path:
     """A copy of the site tests/fixtures/<name>/, so tests never write into the checkout."""
-    source = FIXTURES / name
+    return copy_site(FIXTURES / name, target)
+
+
+def copy_site(source: Path, target: Path) -> Path:
+    """A copy of the site folder `source` (what a site holds: SITE_PARTS)."""
     for part in SITE_PARTS:
         if (source / part).is_dir():
             shutil.copytree(source / part, target / part)
@@ -191,3 +196,24 @@ def make_site(tmp_path: Path):
         return write_site(tmp_path / name, files or {})
 
     return factory
+
+
+# --- full builds of whole sites, shared by the output validators ------------------------
+
+# The validators (HTML, sitemap, feed) check the repository's own site, as published, and a
+# fixture that uses every Markdown and front-matter feature (see its README.md).
+FULL_SITES = {"repository": REPO, "every-feature": FIXTURES / "every-feature"}
+
+
+@dataclass(frozen=True)
+class BuiltSite:
+    name: str
+    out: Path
+
+
+@pytest.fixture(scope="session", params=list(FULL_SITES))
+def full_site(request, tmp_path_factory) -> BuiltSite:
+    """The repository's own site and the every-feature fixture, each built once per session (read-only)."""
+    name = request.param
+    work = tmp_path_factory.mktemp(f"full-{name}")
+    return BuiltSite(name, build_site(copy_site(FULL_SITES[name], work / "source"), work / "out"))

@@ -366,9 +366,23 @@ def test_faq_answer_length(tmp_path):
     faq = ('\n  - q: "Short?"\n    a: "Yes."'
            '\n  - q: "No full stop?"\n    a: "Yes it is fine for most people"'
            '\n  - q: "Good?"\n    a: "Yes, gentle walking is safe for most people with back pain."'
+           '\n  - q: "Brief but whole?"\n    a: "Gentle walking often helps [@smith2020]."'
+           '\n  - q: "Hedged?"\n    a: "Not usually, no."'
+           '\n  - q: "Depends?"\n    a: "It depends."'
            f'\n  - q: "Long?"\n    a: "{long_answer}"')
     lines, text = lint_one(tmp_path, article(faq=faq), "faq-answer-length")
-    assert lines == [line_of(text, '"Short?"'), line_of(text, '"No full stop?"'), line_of(text, '"Long?"')]
+    assert lines == [line_of(text, '"Short?"'), line_of(text, '"No full stop?"'), line_of(text, '"Hedged?"'),
+                     line_of(text, '"Depends?"'), line_of(text, '"Long?"')]
+
+
+@pytest.mark.parametrize(("answer", "fragment"), [
+    ("Yes.", True), ("Sometimes", True), ("Sometimes, yes.", True), ("Not always.", True),
+    ("Gentle walking often helps.", False), ("Heat can ease stiffness.", False), ("Yes, ask your GP.", False),
+])
+def test_a_fragment_is_told_from_a_short_sentence(answer, fragment):
+    from painconnect_site.checks.rules.content import is_fragment
+
+    assert is_fragment(answer) is fragment
 
 
 # --- mojibake ---------------------------------------------------------------------------------------

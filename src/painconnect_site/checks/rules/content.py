@@ -26,7 +26,11 @@ HARDEST_PARAGRAPHS = 3
 REVIEW_SOON_DAYS = 30
 DESCRIPTION_RANGE = (50, 160)
 TITLE_MAX = 70
-FAQ_MIN_WORDS, FAQ_MAX_WORDS = 6, 300
+FAQ_MIN_WORDS, FAQ_MAX_WORDS = 3, 300
+# Words that answer without saying anything: "Yes.", "Not usually, no.", "It depends."
+_ANSWER_PARTICLES = frozenset(
+    "yes no not maybe perhaps possibly probably sometimes often usually mostly generally rarely always never "
+    "it depends and but or really sure of course".split())
 
 
 # --- rule: uncited-claim -----------------------------------------------------------
@@ -198,16 +202,24 @@ def check_structured_data(context: LintContext, doc: ResolvedDocument) -> Iterat
 
 
 @rule("faq-answer-length", WARNING,
-      f"FAQ answer not a full sentence (under {FAQ_MIN_WORDS} words or no full stop) or over {FAQ_MAX_WORDS} words")
+      f"FAQ answer that is a fragment (\"Yes.\", \"Sometimes\": under {FAQ_MIN_WORDS} words, only words like "
+      f"yes/no/sometimes, or no full stop) or over {FAQ_MAX_WORDS} words")
 def check_faq_answer_length(context: LintContext, doc: ResolvedDocument) -> Iterator[Finding]:
     for item in doc.faq:
         words = word_count(item.answer_text)
-        if words < FAQ_MIN_WORDS or not re.search(r"[.!?]", item.answer_text):
-            yield Finding(item.line, f"FAQ answer is not a full sentence ({words} word(s)); "
+        if is_fragment(item.answer_text):
+            yield Finding(item.line, f"FAQ answer is a fragment ({words} word(s)); "
                                      "answer in at least one complete sentence")
         elif words > FAQ_MAX_WORDS:
             yield Finding(item.line, f"FAQ answer has {words} words; keep it under {FAQ_MAX_WORDS} "
                                      "(move the detail into the article)")
+
+
+def is_fragment(answer: str) -> bool:
+    """A short complete sentence ("Gentle walking often helps.") is an answer; "Yes." is not."""
+    words = [word.lower() for word in re.findall(r"[A-Za-z0-9]+(?:['’-][A-Za-z0-9]+)*", answer)]
+    says_something = any(word not in _ANSWER_PARTICLES for word in words)
+    return len(words) < FAQ_MIN_WORDS or not says_something or not re.search(r"[.!?]", answer)
 
 
 # --- rule: mojibake -----------------------------------------------------------------------------

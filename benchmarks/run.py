@@ -2,7 +2,7 @@
 """Build-speed benchmark: whole `python build.py build` processes on synthetic sites.
 
     python3 benchmarks/run.py                      # 100, 1,000 and 10,000 articles, 5 runs each
-    python3 benchmarks/run.py --sizes 100,1000 --runs 3
+    python3 benchmarks/run.py --n 1000 --runs 3    # one size
 
 For each size it generates a corpus with `make_corpus.py` (our content format:
 ~1,500-word articles with tables, lists, 3-6 citations from a 200-entry
@@ -13,11 +13,16 @@ references.bib and 4 FAQ items) and measures, as the median of several runs:
 * 1 article  rebuild after editing the body of one article
 * bib entry  rebuild after editing a references.bib entry cited by ~5% of articles
 
-plus the peak resident memory of a cold build (the largest single process of
-the build's process tree: ours, a pool worker or Pagefind). When Pelican or
-MkDocs are on PATH (or in --peer-bin), the same corpus is built by them in the
-same run and shown as a ratio (their seconds / ours). Results are printed as a
-table and written as JSON. Speed is measured here, never in the test suite.
+plus the peak resident memory of each build (the whole process tree summed,
+sampled every 20 ms: ours, the pool workers and any indexer), its CPU
+utilisation (2.0 = both cores busy), and the save-to-served latency of `serve`
+(an edited article, a new article, a references.bib entry cited by ~10
+articles: the served page is polled until it shows the change). When Pelican,
+MkDocs or Hugo (with Pagefind over Hugo's output: `hugo && pagefind`, the stack
+a Hugo user runs) are on PATH (or in --peer-bin), the same corpus is built by
+them in the same run and shown as a ratio (their seconds / ours); the issue's
+targets are printed last, each met or MISSED. Results are printed as a table
+and written as JSON. Speed is measured here, never in the test suite.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -45,7 +51,8 @@ BIB_SHARE = 0.05  # the edited references.bib entry is cited by about this share
 class Measure:
     name: str
     seconds: list[float] = field(default_factory=list)
-    peak_mib: float = 0.0
+    peak_mib: float = 0.0  # the whole process tree's resident memory at its largest (all processes summed)
+    cpu: list[float] = field(default_factory=list)  # CPU seconds / wall seconds: 2.0 uses both cores fully
 
     @property
     def median(self) -> float:
@@ -57,29 +64,65 @@ class SizeResult:
     articles: int
     measures: dict[str, Measure] = field(default_factory=dict)
     peers: dict[str, dict[str, float]] = field(default_factory=dict)  # tool -> {"cold": s, "no change": s}
+    serve: dict[str, list[float]] = field(default_factory=dict)  # change -> save-to-served seconds per run
     notes: list[str] = field(default_factory=list)
 
 
 # --- running processes ------------------------------------------------------------------
 
 
-def run_isolated(command: list[str], cwd: Path | None = None) -> tuple[float, float]:
-    """(seconds, peak MiB) of one process tree, measured in a fresh helper so maxrss starts at zero."""
-    helper = (
-        "import json, resource, subprocess, sys, time\n"
-        "cmd = json.loads(sys.argv[1]); cwd = sys.argv[2] or None\n"
-        "t = time.perf_counter()\n"
-        "p = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)\n"
-        "s = time.perf_counter() - t\n"
-        "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
-        "print(json.dumps({'seconds': s, 'peak_kib': peak, 'code': p.returncode, 'out': p.stdout[-2000:], 'err': p.stderr[-4000:]}))\n"
-    )
-    proc = subprocess.run([sys.executable, "-c", helper, json.dumps(command), str(cwd or "")],
+# Runs one command and samples the resident memory of its whole process tree (build, pool
+# workers, indexers) every 20 ms from /proc, so the peak is what the machine must hold at once.
+_HELPER = r"""
+import json, os, resource, subprocess, sys, threading, time
+cmd = json.loads(sys.argv[1]); cwd = sys.argv[2] or None
+
+def tree_rss_kib(root):
+    children = {}
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                with open(f"/proc/{name}/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(name))
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        todo.extend(children.get(pid, ()))
+        try:
+            with open(f"/proc/{pid}/status") as f:
+                total += next((int(l.split()[1]) for l in f if l.startswith("VmRSS:")), 0)
+        except OSError:
+            pass
+    return total
+
+t = time.perf_counter()
+p = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+peak = [0]
+def sample():
+    while p.poll() is None:
+        peak[0] = max(peak[0], tree_rss_kib(p.pid))
+        time.sleep(0.02)
+sampler = threading.Thread(target=sample, daemon=True); sampler.start()
+out, err = p.communicate()
+s = time.perf_counter() - t
+sampler.join()
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({"seconds": s, "peak_kib": max(peak[0], usage.ru_maxrss), "cpu": usage.ru_utime + usage.ru_stime,
+                  "code": p.returncode, "out": out[-2000:], "err": err[-4000:]}))
+"""
+
+
+def run_isolated(command: list[str], cwd: Path | None = None) -> tuple[float, float, float]:
+    """(seconds, peak MiB of the process tree, CPU utilisation) of one command, in a fresh helper."""
+    proc = subprocess.run([sys.executable, "-c", _HELPER, json.dumps(command), str(cwd or "")],
                           capture_output=True, text=True, check=True)
     report = json.loads(proc.stdout)
     if report["code"] != 0:
         raise RuntimeError(f"{' '.join(command)} failed ({report['code']}):\n{report['out']}\n{report['err']}")
-    return report["seconds"], report["peak_kib"] / 1024
+    return report["seconds"], report["peak_kib"] / 1024, report["cpu"] / report["seconds"]
 
 
 # --- corpus and edits -------------------------------------------------------------------
@@ -135,7 +178,8 @@ def build_command(build_py: Path, site: Path, output: Path) -> list[str]:
     return [sys.executable, str(build_py), "build", "--source", str(site), "--output", str(output)]
 
 
-def bench_size(n: int, runs: int, work: Path, build_py: Path, peers: bool, peer_bin: Path | None, log) -> SizeResult:
+def bench_size(n: int, runs: int, work: Path, build_py: Path, peers: bool, peer_bin: Path | None, log,
+               serve: bool = True) -> SizeResult:
     result = SizeResult(n)
     site, output = work / f"site-{n}", work / f"out-{n}"
     log(f"[{n}] generating the corpus")
@@ -147,10 +191,11 @@ def bench_size(n: int, runs: int, work: Path, build_py: Path, peers: bool, peer_
         measured = result.measures.setdefault(name, Measure(label))
         for run in range(runs):
             before_each(run)
-            seconds, peak = run_isolated(command)
+            seconds, peak, cpu = run_isolated(command)
             measured.seconds.append(seconds)
+            measured.cpu.append(cpu)
             measured.peak_mib = max(measured.peak_mib, peak)
-            log(f"[{n}] {log_label} {run + 1}/{runs}: {seconds:.2f} s, peak {peak:.0f} MiB")
+            log(f"[{n}] {log_label} {run + 1}/{runs}: {seconds:.2f} s, peak {peak:.0f} MiB, CPU {cpu:.2f}")
 
     measure("cold", "cold full build", "cold", lambda run: clear_build_state(site, output))
     measure("no change", "second build, nothing changed", "no change", lambda run: None)
@@ -160,6 +205,8 @@ def bench_size(n: int, runs: int, work: Path, build_py: Path, peers: bool, peer_
     measure("bib entry", f"one references.bib entry edited ({users} citing articles)", "bib entry edited",
             lambda run: edit_bib_entry(site, key, run))
 
+    if serve:
+        result.serve = bench_serve(n, runs, site, build_py, log)
     if peers:
         result.peers = bench_peers(n, runs, work, peer_bin, log)
     shutil.rmtree(output, ignore_errors=True)
@@ -209,7 +256,117 @@ def bench_peers(n: int, runs: int, work: Path, peer_bin: Path | None, log) -> di
         shutil.rmtree(site, ignore_errors=True)
     else:
         log(f"[{n}] MkDocs not installed: skipped")
+    hugo = find_tool("hugo", peer_bin)
+    if hugo:
+        site = work / f"hugo-{n}"
+        make_corpus(n, "hugo", site)
+        pagefind = pagefind_binary()
+        cold, with_search = [], []
+        for run in range(runs):
+            shutil.rmtree(site / "public", ignore_errors=True)
+            shutil.rmtree(site / "resources", ignore_errors=True)
+            cold.append(run_isolated([hugo, "--quiet"], cwd=site)[0])
+            if pagefind:
+                with_search.append(cold[-1] + run_isolated([pagefind, "--site", "public", "--silent"], cwd=site)[0])
+            log(f"[{n}] hugo {run + 1}/{runs}: {cold[-1]:.2f} s" + (f", + pagefind {with_search[-1]:.2f} s" if pagefind else ""))
+        peers["Hugo"] = {"cold": statistics.median(cold)}
+        if with_search:
+            peers["Hugo+Pagefind"] = {"cold": statistics.median(with_search)}
+        else:
+            log(f"[{n}] Pagefind not installed (pip install 'pagefind[bin]'): Hugo+Pagefind skipped")
+        shutil.rmtree(site, ignore_errors=True)
+    else:
+        log(f"[{n}] Hugo not installed (apt-get install hugo): skipped")
     return peers
+
+
+def pagefind_binary() -> str | None:
+    """The Pagefind binary of the `pagefind[bin]` PyPI package, or one on PATH (peers only)."""
+    try:
+        from pagefind.service import get_executable
+
+        found = get_executable()
+        if found:
+            return str(found)
+    except ImportError:
+        pass
+    return shutil.which("pagefind") or shutil.which("pagefind_extended")
+
+
+# --- serve: save to served page -------------------------------------------------------------
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def fetch(url: str) -> str | None:
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.read().decode("utf-8", "replace")
+    except (urllib.error.URLError, OSError):
+        return None
+
+
+def wait_until(condition, seconds: float, poll: float = 0.002) -> float | None:
+    """Seconds until `condition()` holds, polled every `poll` s; None after `seconds`."""
+    start = time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        if condition():
+            return time.perf_counter() - start
+        time.sleep(poll)
+    return None
+
+
+def bench_serve(n: int, runs: int, site: Path, build_py: Path, log) -> dict[str, list[float]]:
+    """Save-to-served latency of `serve`: a save, then the served page polled until it shows the change."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/"
+    server = subprocess.Popen([sys.executable, str(build_py), "serve", "--source", str(site), "--port", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    figures: dict[str, list[float]] = {}
+    try:
+        if wait_until(lambda: fetch(base) is not None, 600, poll=0.2) is None:
+            raise RuntimeError("serve did not start")
+        articles = sorted((site / "content" / "articles").glob("*.md"))
+        edited = articles[len(articles) // 3]
+        slug = edited.stem
+        key, users = bib_key_near_share(site, 10 / len(articles))
+        citing = next(p for p in articles if f"@{key}" in p.read_text(encoding="utf-8"))
+        for run in range(runs):
+            marker = f"Serve edit {run} zq{run}x."
+            text = edited.read_text(encoding="utf-8")
+            edited.write_text(re.sub(r"\nServe edit \d+ zq\d+x\.\n$", "\n", text) + f"\n{marker}\n", encoding="utf-8")
+            took = wait_until(lambda: marker in (fetch(f"{base}articles/{slug}/") or ""), 30)
+            figures.setdefault("edited article", []).append(took if took is not None else float("inf"))
+            time.sleep(0.5)
+            new = site / "content" / "articles" / f"bench-new-{run}.md"
+            new.write_text(edited.read_text(encoding="utf-8").replace("\ntitle:", f"\ntitle: New {run}", 1)
+                           .replace(f"slug: {slug}\n", ""), encoding="utf-8")
+            took = wait_until(lambda: fetch(f"{base}articles/bench-new-{run}/") is not None, 30)
+            figures.setdefault("new article", []).append(took if took is not None else float("inf"))
+            new.unlink()
+            time.sleep(0.5)
+            edit_bib_entry(site, key, 100 + run)
+            took = wait_until(lambda: f"Edited {100 + run}: " in (fetch(f"{base}articles/{citing.stem}/") or ""), 30)
+            figures.setdefault(f"references.bib entry cited by {users} articles", []).append(
+                took if took is not None else float("inf"))
+            time.sleep(0.5)
+            log(f"[{n}] serve {run + 1}/{runs}: " + ", ".join(f"{k} {v[-1] * 1000:.0f} ms" for k, v in figures.items()))
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    return figures
 
 
 # --- report -------------------------------------------------------------------------------
@@ -219,7 +376,7 @@ ORDER = ("cold", "no change", "1 article", "bib entry")
 
 def table(results: list[SizeResult]) -> str:
     peer_names = sorted({name for r in results for name in r.peers})
-    header = ["articles", "build", "median s", "runs (s)", "articles/s", "peak MiB"]
+    header = ["articles", "build", "median s", "runs (s)", "articles/s", "peak MiB", "CPU"]
     header += [f"{name} / ours" for name in peer_names]
     rows = [header]
     for result in results:
@@ -229,7 +386,8 @@ def table(results: list[SizeResult]) -> str:
                 continue
             row = [f"{result.articles:,}", measure.name, f"{measure.median:.2f}",
                    " ".join(f"{s:.2f}" for s in measure.seconds),
-                   f"{result.articles / measure.median:,.0f}", f"{measure.peak_mib:.0f}"]
+                   f"{result.articles / measure.median:,.0f}", f"{measure.peak_mib:.0f}",
+                   f"{statistics.median(measure.cpu):.2f}" if measure.cpu else ""]
             for name in peer_names:
                 peer = result.peers.get(name, {}).get(key)
                 row.append(f"{peer:.2f} s = {peer / measure.median:.1f}x" if peer else "")
@@ -240,19 +398,56 @@ def table(results: list[SizeResult]) -> str:
     return "\n".join(lines)
 
 
+def targets(results: list[SizeResult]) -> list[str]:
+    """The issue's targets, each with our figure and whether it is met."""
+    lines = []
+    by_size = {r.articles: r for r in results}
+
+    def check(label: str, value: float, limit: float, unit: str = "s") -> None:
+        verdict = "met" if value <= limit else "MISSED"
+        lines.append(f"- {label}: {value:.2f} {unit} (target <= {limit:.2f} {unit}): {verdict}")
+
+    for n, result in sorted(by_size.items()):
+        cold = result.measures.get("cold")
+        if cold and "Hugo+Pagefind" in result.peers:
+            check(f"{n:,}: cold / (hugo && pagefind)", cold.median / result.peers["Hugo+Pagefind"]["cold"], 1.5, "x")
+        if cold and "Hugo" in result.peers:
+            check(f"{n:,}: cold / hugo", cold.median / result.peers["Hugo"]["cold"], 2.5, "x")
+        if cold and cold.cpu:
+            lines.append(f"- {n:,}: cold build CPU utilisation {statistics.median(cold.cpu):.2f} (2.0 = both cores)")
+        if n == 1000 and "no change" in result.measures:
+            check("1,000: no-change rebuild", result.measures["no change"].median, 0.5)
+        if n == 1000 and "1 article" in result.measures:
+            check("1,000: one article edited, build", result.measures["1 article"].median, 0.6)
+        for change, seconds in result.serve.items():
+            check(f"{n:,}: serve, {change}, save to served page", statistics.median(seconds) * 1000, 150, "ms")
+    if 1000 in by_size and 10000 in by_size:
+        small, large = by_size[1000].measures.get("cold"), by_size[10000].measures.get("cold")
+        if small and large:
+            check("cold 10,000 / cold 1,000 (linear)", large.median / small.median, 11, "x")
+        peak = max(m.peak_mib for m in by_size[10000].measures.values())
+        check("10,000: peak memory of the whole build", peak, 1024, "MiB")
+        for key, limit in (("1 article", 1.2),):
+            if key in by_size[10000].measures:
+                check("10,000: one article edited, build (2x the 1,000 target)", by_size[10000].measures[key].median, limit)
+    return lines
+
+
 def machine() -> dict[str, str]:
     return {"python": platform.python_version(), "platform": platform.platform(), "cpus": str(os.cpu_count())}
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Benchmark `build.py build` on synthetic sites.")
-    parser.add_argument("--sizes", default="100,1000,10000", help="comma-separated article counts (default: %(default)s)")
+    parser.add_argument("--sizes", "--n", default="100,1000,10000",
+                        help="comma-separated article counts (default: %(default)s)")
     parser.add_argument("--runs", type=int, default=5, help="runs per measurement; the median is shown (default: %(default)s)")
     parser.add_argument("--build-py", type=Path, default=REPO / "build.py", help="the build.py to measure (default: this checkout's)")
     parser.add_argument("--work", type=Path, help="scratch folder (default: a temporary folder, removed afterwards)")
     parser.add_argument("--json", type=Path, default=HERE / "results.json", help="where to write the figures (default: %(default)s)")
     parser.add_argument("--peer-bin", type=Path, help="folder holding pelican and mkdocs executables (default: PATH)")
-    parser.add_argument("--no-peers", action="store_true", help="skip Pelican and MkDocs even when installed")
+    parser.add_argument("--no-peers", action="store_true", help="skip Pelican, MkDocs and Hugo even when installed")
+    parser.add_argument("--no-serve", action="store_true", help="skip the save-to-served latency of `serve`")
     args = parser.parse_args(argv)
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     if args.runs < 1 or not sizes:
@@ -273,7 +468,8 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     try:
         for n in sizes:
-            results.append(bench_size(n, args.runs, work, args.build_py.resolve(), not args.no_peers, args.peer_bin, log))
+            results.append(bench_size(n, args.runs, work, args.build_py.resolve(), not args.no_peers, args.peer_bin, log,
+                                      serve=not args.no_serve))
     finally:
         if args.work is None:
             shutil.rmtree(work, ignore_errors=True)
@@ -284,11 +480,17 @@ def main(argv: list[str] | None = None) -> int:
     for result in results:
         for note in result.notes:
             print(f"- {result.articles:,} articles: {note}")
+        for change, seconds in result.serve.items():
+            runs = " ".join(f"{s * 1000:.0f}" for s in seconds)
+            print(f"- {result.articles:,} articles: serve, {change}: median {statistics.median(seconds) * 1000:.0f} ms "
+                  f"save to served page (runs: {runs} ms)")
+    print("\nTargets (issue 12):")
+    print("\n".join(targets(results)) or "- (none measured)")
     report = {
         "command": command.strip(),
         "machine": machine(),
         "results": [
-            {"articles": r.articles, "notes": r.notes, "peers": r.peers,
+            {"articles": r.articles, "notes": r.notes, "peers": r.peers, "serve": r.serve,
              "measures": {k: {**asdict(m), "median": m.median, "articles_per_second": r.articles / m.median}
                           for k, m in r.measures.items()}}
             for r in results

@@ -31,10 +31,11 @@ ALLOWED: dict[str, set[str]] = {
     "incremental": {"core"},
     "content": {"core", "citations", "markdown"},
     "render": {"core", "jsonld"},
-    "checks": {"core", "citations", "jsonld", "bibtex"},
+    "refs": {"core", "bibtex", "content"},
+    "checks": {"core", "citations", "jsonld", "bibtex", "refs"},
     "pipeline": {"core", "content", "bibtex", "citations", "markdown", "jsonld", "render", "checks", "write",
-                 "search", "incremental"},
-    "commands": {"core", "content", "pipeline", "render", "search"},
+                 "search", "incremental", "refs"},
+    "commands": {"core", "content", "pipeline", "render", "search", "refs"},
 }
 # Inside each subpackage, bottom-up: a module imports only modules listed before it.
 # Dotted names are relative to the subpackage; "rules" covers checks/rules/*.
@@ -50,11 +51,12 @@ ORDER: dict[str, list[str]] = {
     "incremental": ["__init__", "cache"],
     "content": ["__init__", "sources", "config", "frontmatter", "site_index", "related", "resolve"],
     "render": ["__init__", "templates", "assets", "tables", "feeds", "headers", "context", "pages"],
+    "refs": ["host", "settings", "registry", "compare", "client", "lock", "verify", "__init__"],
     "checks": ["__init__", "text", "context", "silencing", "rules.__init__", "rules.content", "rules.links",
-               "rules.lint_ignore", "registry"],
+               "rules.lint_ignore", "rules.references", "registry"],
     "pipeline": ["options", "parallel", "cached_stages", "page_keys", "load", "output", "build", "check",
                  "__init__"],
-    "commands": ["__init__", "new", "serve.__init__", "serve.watch", "serve.files", "serve.server", "cli"],
+    "commands": ["__init__", "new", "refs", "serve.__init__", "serve.watch", "serve.files", "serve.server", "cli"],
 }
 # Third-party library -> the modules allowed to import it (one place each).
 LIBRARY_OWNERS: dict[str, set[str]] = {
@@ -67,6 +69,7 @@ LIBRARY_OWNERS: dict[str, set[str]] = {
     "markupsafe": {"render.templates"},
     "pagefind": {"search.pagefind"},
     "textstat": {"checks.rules.content"},
+    "httpx": {"refs.client"},  # `refs verify` only
     "livereload": {"commands.serve.server"},
     "tornado": {"commands.serve.server", "commands.serve.files"},  # the server subclasses its handlers
 }

@@ -102,6 +102,7 @@ def test_rule_ids_are_the_documented_contract():
         "heading-skip", "multiple-h1", "broken-anchor", "insecure-link", "affiliate-link", "description-length",
         "title-length", "mojibake", "faq-answer-length", "structured-data", "bad-lint-ignore",
         "unused-reference", "reference-fields",
+        "reference-retracted", "reference-not-found", "reference-notice", "reference-mismatch", "reference-unverified",
     ])
     for rule in all_rules():
         assert rule.check.__name__ == "check_" + rule.id.replace("-", "_")

@@ -1,4 +1,4 @@
-"""Command line: `build`, `check`, `serve`, `new`.
+"""Command line: `build`, `check`, `serve`, `new`, `refs`.
 
 Exit codes: 0 success, 1 content errors (or warnings with --strict), 2 usage
 errors. Every content problem is one `path:line: severity: message` line on
@@ -43,6 +43,12 @@ def make_parser(default_source: Path) -> argparse.ArgumentParser:
 
     new = with_source(commands.add_parser("new", help="create a new article with a complete front-matter skeleton"))
     new.add_argument("title", help="the article title")
+
+    refs = with_source(commands.add_parser("refs", help="verify references.bib against Crossref and PubMed"))
+    refs.add_argument("action", choices=("verify", "status"), help="verify: look entries up online and write "
+                      "references.lock.json; status: what the lock says, offline")
+    refs.add_argument("keys", nargs="*", help="only these BibTeX keys (default: every entry)")
+    refs.add_argument("--stale", action="store_true", help="only entries never verified, changed or verified too long ago")
     return parser
 
 
@@ -122,4 +128,10 @@ def cmd_new(args: argparse.Namespace) -> int:
     return new_article(args.source, args.title)
 
 
-COMMANDS = {"build": cmd_build, "check": cmd_check, "serve": cmd_serve, "new": cmd_new}
+def cmd_refs(args: argparse.Namespace) -> int:
+    from .refs import run_refs
+
+    return run_refs(args.source, args.action, args.keys, stale=args.stale)
+
+
+COMMANDS = {"build": cmd_build, "check": cmd_check, "serve": cmd_serve, "new": cmd_new, "refs": cmd_refs}

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from ..core.errors import Diagnostics
 from ..core.model import Organization, Person, SiteConfig
-from ..core.schema import MAPPING, TEXT, Field, validate_mapping
+from ..core.schema import BOOL, MAPPING, TEXT, Field, validate_mapping
 from ..core.yaml_lines import YamlError, load_yaml
 
 SITE_FILE = "content/site.yaml"
@@ -22,7 +23,10 @@ SITE_FIELDS = {
     "citation_style": Field(TEXT),
     "default_author": Field(TEXT),
     "people": Field(MAPPING),
+    "references": Field(MAPPING),
 }
+# `refs verify` and the reference-verification rules (refs/settings.py gives the defaults).
+REFERENCES_FIELDS = {"contact": Field(TEXT), "require_verification": Field(BOOL), "max_age_days": Field(TEXT)}
 ORGANIZATION_FIELDS = {"name": Field(TEXT, required=True), "url": Field(TEXT, required=True), "logo": Field(TEXT)}
 PERSON_FIELDS = {
     "name": Field(TEXT, required=True),
@@ -66,6 +70,7 @@ def load_config(root: Path, diags: Diagnostics, base_url: str | None = None) -> 
         line_of=line_of, diags=diags, what="organization setting",
     ) if "organization" in values else {}
     people = _people(values.get("people", {}), line_of, diags)
+    references = _references(values.get("references", {}), line_of, diags)
 
     url = base_url or values.get("base_url", "")
     if url and not _is_absolute_http(url):
@@ -86,6 +91,7 @@ def load_config(root: Path, diags: Diagnostics, base_url: str | None = None) -> 
         people=people,
         default_author=default_author,
         lines={key[0]: line for key, line in lines.items() if len(key) == 1},
+        references=references,
     )
 
 
@@ -103,6 +109,24 @@ def _people(raw: dict, line_of, diags: Diagnostics) -> dict[str, Person]:
                 role=values.get("role"), url=values.get("url"), bio=values.get("bio"),
             )
     return people
+
+
+def _references(raw: dict, line_of, diags: Diagnostics) -> dict[str, object]:
+    values = validate_mapping(raw, REFERENCES_FIELDS, rel=SITE_FILE, path=("references",),
+                              line_of=line_of, diags=diags, what="references setting")
+    contact, days = values.get("contact"), values.get("max_age_days")
+    if contact and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", contact):
+        diags.error(SITE_FILE, line_of(("references", "contact")),
+                    f"references contact '{contact}' must be an e-mail address (the registries' polite pools ask for one)")
+        values.pop("contact")
+    if days is not None:
+        if days.isdigit() and int(days) > 0:
+            values["max_age_days"] = int(days)
+        else:
+            diags.error(SITE_FILE, line_of(("references", "max_age_days")),
+                        f"references max_age_days must be a whole number of days, found '{days}'")
+            values.pop("max_age_days")
+    return values
 
 
 def _is_absolute_http(url: str) -> bool:

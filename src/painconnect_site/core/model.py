@@ -51,6 +51,7 @@ class SiteConfig:
     people: Mapping[str, Person]
     default_author: str | None = None
     lines: Mapping[str, int] = field(default_factory=dict)  # top-level key -> line in site.yaml
+    references: Mapping[str, object] = field(default_factory=dict)  # `references:` settings, read by refs/
 
     @property
     def base_path(self) -> str:

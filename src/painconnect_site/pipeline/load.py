@@ -22,6 +22,7 @@ from ..core.errors import Diagnostics
 from ..core.model import Bibliography, ResolvedDocument, Site, SiteConfig
 from ..core.urls import slugify
 from ..incremental.cache import BuildCache
+from ..refs import retracted_citations
 from ..render.assets import Assets, collect_assets
 from ..render.pages import url_helpers
 from ..render.templates import TemplateRenderer
@@ -66,6 +67,8 @@ def load_site(options: BuildOptions, diags: Diagnostics, cache: BuildCache | Non
     published = render_documents(published, config.base_path, bibliography, cache, options.workers)
     context = ResolveContext(config, bibliography, formatter, index)
     resolved = [resolve_document(doc.parsed, doc.rendered, doc.record.uses, context, diags) for doc in published]
+    # Citations of works references.lock.json records as retracted (offline: the lock, never the network).
+    diags.extend(retracted_citations(options.root, bibliography, [(d.parsed.source.rel, d.record.uses) for d in published]))
     for key, problem in formatter.failures().items():
         diags.warning(bibliography.rel, bibliography.entries[key].line,
                       f"the citation style could not format '{key}' ({problem}); it is printed as a plain "

@@ -23,7 +23,7 @@ from ...pipeline import BuildOptions, complete_search_index, run_build
 from ...render.templates import THEME_DIR
 from ...search.pagefind import SearchIndexError
 
-WATCHED = ("content", "templates", "static", "references.bib")
+WATCHED = ("content", "templates", "static", "references.bib", "references.lock.json")
 _EDITOR_TEMP_RE = re.compile(r"^(?:\..*|#.*#|.*~|.*\.(?:swp|swx|swo|tmp|part|crdownload)|4913)$")
 
 

@@ -52,7 +52,7 @@ ORDER: dict[str, list[str]] = {
     "content": ["__init__", "sources", "config", "frontmatter", "site_index", "related", "resolve"],
     "render": ["__init__", "templates", "assets", "tables", "feeds", "headers", "context", "pages"],
     "refs": ["host", "settings", "registry", "compare", "client", "lock", "verify", "__init__"],
-    "checks": ["__init__", "text", "context", "silencing", "rules.__init__", "rules.content", "rules.links",
+    "checks": ["__init__", "text", "context", "silencing", "rules.__init__", "rules.citations", "rules.content", "rules.links",
                "rules.lint_ignore", "rules.references", "registry"],
     "pipeline": ["options", "parallel", "cached_stages", "page_keys", "load", "output", "build", "check",
                  "__init__"],

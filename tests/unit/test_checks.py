@@ -101,7 +101,7 @@ def test_rule_ids_are_the_documented_contract():
         "uncited-claim", "review-overdue", "review-due-soon", "no-reviewer", "reading-grade", "image-alt",
         "heading-skip", "multiple-h1", "broken-anchor", "insecure-link", "affiliate-link", "description-length",
         "title-length", "mojibake", "faq-answer-length", "structured-data", "bad-lint-ignore",
-        "unused-reference", "reference-fields",
+        "unused-reference", "reference-fields", "citation-after-advice",
         "reference-retracted", "reference-not-found", "reference-notice", "reference-mismatch", "reference-unverified",
     ])
     for rule in all_rules():
@@ -384,6 +384,20 @@ def test_a_fragment_is_told_from_a_short_sentence(answer, fragment):
     from painconnect_site.checks.rules.content import is_fragment
 
     assert is_fragment(answer) is fragment
+
+
+# --- citation-after-advice ------------------------------------------------------------------------
+
+
+def test_citation_after_advice_is_flagged_and_findings_are_not(tmp_path):
+    body = ("Walking is safe. A couples therapist can help when talking gets stuck [@smith2020].\n\n"
+            "- Talk to your doctor about pain during sex [@smith2020].\n\n"
+            "Closeness was linked with lower pain in one study [@smith2020].\n\n"
+            "Gentle touch may help some people, because it eased pain in the lab [@smith2020].\n\n"
+            "In a survey, 40% said heat can help [@smith2020].\n")
+    text = article(body)
+    lines, _ = lint_one(tmp_path, text, "citation-after-advice")
+    assert lines == [line_of(text, "A couples therapist"), line_of(text, "- Talk to your doctor")]
 
 
 # --- mojibake ---------------------------------------------------------------------------------------

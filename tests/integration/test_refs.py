@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from conftest import REPO, SITE_YAML, run_cli
+from conftest import SITE_YAML, run_cli
 from refs_replay import FIXTURES, replay
 
 from painconnect_site.commands.cli import main
@@ -25,7 +25,9 @@ CONTACT = "editor@test.example"
 SITE_WITH_CONTACT = SITE_YAML + f"references:\n  contact: {CONTACT}\n"
 REQUIRED = SITE_WITH_CONTACT + "  require_verification: true\n"
 CASES_BIB = (FIXTURES / "cases.bib").read_text(encoding="utf-8")
-REPOSITORY_BIB = (REPO / "references.bib").read_text(encoding="utf-8")
+# The repository's references.bib as the registry fixtures describe it (frozen: editing the live
+# file must not break these tests; see tests/fixtures/refs/README.md).
+REPOSITORY_BIB = (FIXTURES / "repository.bib").read_text(encoding="utf-8")
 LOCK = "references.lock.json"
 
 
@@ -394,17 +396,3 @@ def test_a_broken_lock_file_stops_the_build_with_its_line(site):
     result = run_cli("build", "--source", root)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stderr.splitlines()[0].startswith("references.lock.json:4: error: not valid JSON: ")
-
-
-# --- the repository ---------------------------------------------------------------------------------
-
-
-def test_the_repository_passes_check_strict_without_a_lock():
-    """Nobody has run `refs verify` with a network for this repository yet, so it has no lock and does not
-    require verification (README, "Verifying references"); `check --strict` must pass as it is. When someone
-    does verify it, commit references.lock.json and set `references: {require_verification: true}`."""
-    assert not (REPO / LOCK).exists()
-    assert "require_verification" not in (REPO / "content/site.yaml").read_text(encoding="utf-8")
-    result = run_cli("check", "--strict", "--source", REPO)
-    assert result.returncode == 0, result.stderr
-    assert reference_lines(result.stderr) == []

@@ -2,7 +2,8 @@
 
 A rule is a function in a module of `checks/rules/`, declared where it is
 written with `@rule(id, severity, description)`; the registry finds it there,
-so adding a rule is one function in one file.
+so adding a rule is one function in one file. (Rules made in a loop go in the
+module's `RULES` tuple instead.)
 """
 
 from __future__ import annotations

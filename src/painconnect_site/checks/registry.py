@@ -25,15 +25,15 @@ from .silencing import InlineIgnores, ignore_comments
 
 @cache
 def all_rules() -> tuple[Rule, ...]:
-    """Every rule declared in a module of checks/rules/, by id."""
+    """Every rule declared in a module of checks/rules/ (@rule functions, and a module's `RULES`), by id."""
     found: dict[str, Rule] = {}
     for module_info in pkgutil.iter_modules(rules_package.__path__):
         module = importlib.import_module(f"{rules_package.__name__}.{module_info.name}")
-        for value in vars(module).values():
-            declared = getattr(value, RULE_ATTRIBUTE, None)
-            if isinstance(declared, Rule):
-                assert found.get(declared.id, declared) is declared, f"two rules named {declared.id}"
-                found[declared.id] = declared
+        declared = [getattr(value, RULE_ATTRIBUTE, None) for value in vars(module).values()]
+        for rule in [*declared, *getattr(module, "RULES", ())]:
+            if isinstance(rule, Rule):
+                assert found.get(rule.id, rule) is rule, f"two rules named {rule.id}"
+                found[rule.id] = rule
     return tuple(found[rule_id] for rule_id in sorted(found))
 
 

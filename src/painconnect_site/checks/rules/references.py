@@ -1,19 +1,17 @@
-"""The reference-verification rules: what `refs verify` recorded in references.lock.json, read offline."""
+"""The reference-verification rules: what `refs verify` recorded in references.lock.json, read offline.
+
+refs/ declares the five rules (REFERENCE_RULES) and finds all their findings
+in one pass over the lock, so they are listed here as `RULES` (the registry
+collects a module's `RULES` beside its @rule functions) rather than written
+out five times.
+"""
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Callable, Iterator
 
 from ...refs import REFERENCE_RULES, lock_findings
-from ..context import Finding, LintContext, rule
-
-_SPECS = {rule_id: (severity, description, silenceable) for rule_id, severity, description, silenceable
-          in REFERENCE_RULES}
-
-
-def _declared(rule_id: str):
-    severity, description, silenceable = _SPECS[rule_id]
-    return rule(rule_id, severity, description, scope="site", silenceable=silenceable)
+from ..context import Finding, LintContext, Rule
 
 
 def _findings(context: LintContext, rule_id: str) -> Iterator[Finding]:
@@ -26,26 +24,13 @@ def _findings(context: LintContext, rule_id: str) -> Iterator[Finding]:
             yield Finding(found.line, found.message, found.path)
 
 
-@_declared("reference-retracted")
-def check_reference_retracted(context: LintContext) -> Iterator[Finding]:
-    yield from _findings(context, "reference-retracted")
+def _check(rule_id: str) -> Callable[[LintContext], Iterator[Finding]]:
+    def check(context: LintContext) -> Iterator[Finding]:
+        return _findings(context, rule_id)
+
+    check.__name__ = check.__qualname__ = "check_" + rule_id.replace("-", "_")
+    return check
 
 
-@_declared("reference-not-found")
-def check_reference_not_found(context: LintContext) -> Iterator[Finding]:
-    yield from _findings(context, "reference-not-found")
-
-
-@_declared("reference-notice")
-def check_reference_notice(context: LintContext) -> Iterator[Finding]:
-    yield from _findings(context, "reference-notice")
-
-
-@_declared("reference-mismatch")
-def check_reference_mismatch(context: LintContext) -> Iterator[Finding]:
-    yield from _findings(context, "reference-mismatch")
-
-
-@_declared("reference-unverified")
-def check_reference_unverified(context: LintContext) -> Iterator[Finding]:
-    yield from _findings(context, "reference-unverified")
+RULES = tuple(Rule(rule_id, severity, description, _check(rule_id), scope="site", silenceable=silenceable)
+              for rule_id, severity, description, silenceable in REFERENCE_RULES)

@@ -329,3 +329,19 @@ def test_the_cache_unpickles_records_of_any_subpackage_and_nothing_else():
         pass
     else:
         raise AssertionError("a non-record class of the package was unpickled")
+
+
+# --- the README shows this contract ------------------------------------------------------------------
+
+
+def test_the_readme_architecture_matches_the_tree_and_the_direction():
+    readme = (PACKAGE.parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Architecture", 1)[1].split("\n## ", 1)[0]
+    tree, direction = section.split("```text", 2)[1:3]
+    listed = {line.split("/")[0] for line in tree.splitlines() if line and not line[0].isspace() and "/" in line}
+    assert listed == set(ALLOWED) - {""}, "README's tree lists other subpackages than the package has"
+    for line in direction.split("```")[0].strip().splitlines():
+        if "->" in line:
+            source, targets = (part.strip() for part in line.split("->"))
+            named = {t.strip() for t in targets.split(",")} - {"every stage above"}
+            assert named <= ALLOWED[source] and (named == ALLOWED[source] or "every stage above" in line), line

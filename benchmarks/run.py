@@ -13,8 +13,9 @@ references.bib and 4 FAQ items) and measures, as the median of several runs:
 * 1 article  rebuild after editing the body of one article
 * bib entry  rebuild after editing a references.bib entry cited by ~5% of articles
 
-plus the peak resident memory of each build (the whole process tree summed,
-sampled every 20 ms: ours, the pool workers and any indexer), its CPU
+plus the peak memory of each build (the whole process tree summed as
+proportional set size, sampled every 20 ms: ours, the pool workers and any
+indexer), its CPU
 utilisation (2.0 = both cores busy), and the save-to-served latency of `serve`
 (an edited article, a new article, a references.bib entry cited by ~10
 articles: the served page is polled until it shows the change). When Pelican,
@@ -71,8 +72,9 @@ class SizeResult:
 # --- running processes ------------------------------------------------------------------
 
 
-# Runs one command and samples the resident memory of its whole process tree (build, pool
-# workers, indexers) every 20 ms from /proc, so the peak is what the machine must hold at once.
+# Runs one command and samples the memory of its whole process tree (build, pool workers,
+# indexers) every 20 ms from /proc (proportional set size, so pages the forked workers share
+# count once), so the peak is what the machine must hold at once.
 _HELPER = r"""
 import json, os, resource, subprocess, sys, threading, time
 cmd = json.loads(sys.argv[1]); cwd = sys.argv[2] or None
@@ -91,12 +93,19 @@ def tree_rss_kib(root):
     while todo:
         pid = todo.pop()
         todo.extend(children.get(pid, ()))
-        try:
-            with open(f"/proc/{pid}/status") as f:
-                total += next((int(l.split()[1]) for l in f if l.startswith("VmRSS:")), 0)
-        except OSError:
-            pass
+        total += _pss_kib(pid)
     return total
+
+def _pss_kib(pid):
+    # Proportional set size: a page shared by forked workers counts once in the sum, not once per
+    # process (VmRSS would count the parent's copy-on-write pages again in every worker).
+    for path, label in ((f"/proc/{pid}/smaps_rollup", "Pss:"), (f"/proc/{pid}/status", "VmRSS:")):
+        try:
+            with open(path) as f:
+                return next((int(l.split()[1]) for l in f if l.startswith(label)), 0)
+        except OSError:
+            continue
+    return 0
 
 t = time.perf_counter()
 p = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

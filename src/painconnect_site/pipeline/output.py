@@ -73,9 +73,9 @@ class SearchStep:
     output) when its key is the one recorded for that file and the file is intact, else
     produced; `keys` collects what the output record keeps for each."""
 
-    def __init__(self, docs: Sequence[SearchDocument], plan: ReusePlan, cache: BuildCache, workers: int | None) -> None:
-        self.docs, self.plan, self.cache, self.workers = docs, plan, cache, workers
-        self.key = current_search_key(docs)
+    def __init__(self, docs: Sequence[SearchDocument], key: str, plan: ReusePlan, cache: BuildCache,
+                 workers: int | None) -> None:
+        self.docs, self.key, self.plan, self.cache, self.workers = docs, key, plan, cache, workers
         self.keys: dict[str, str] = {}
 
     def outputs(self) -> Iterator[OutputFile | KeptFile]:
@@ -88,7 +88,7 @@ class SearchStep:
         def kept(path: str, key: str) -> bool:
             return previous.keys.get(path) == key and path in plan.reusable
 
-        index = build_search_index(self.docs, self.cache, self.workers, kept)
+        index = build_search_index(self.docs, self.key, self.cache, self.workers, kept)
         for file in index.files:
             if file.path in plan.kept:  # already linked, under the same key
                 continue
@@ -99,15 +99,16 @@ class SearchStep:
 def write_outputs(loaded: LoadedSite, options: BuildOptions, cache: BuildCache, diags: Diagnostics) -> WrittenSite:
     """Render what changed, keep (link) what did not, write the search index, and swap the output in."""
     out_dir = options.output.resolve()
-    docs = indexed_documents(loaded, cache)
-    plan = plan_reuse(loaded, out_dir, cache, current_search_key(docs))
+    docs = indexed_documents(loaded)
+    search_key = current_search_key(docs, cache)
+    plan = plan_reuse(loaded, out_dir, cache, search_key)
     if plan.nothing_changed(loaded.assets, out_dir):
         keep_search_cache(cache)
         previous = plan.previous
         return WrittenSite(len(previous.keys) + len(loaded.assets.files), 0, previous.stamps)
     # A kept output's key is unchanged: the one recorded for it.
     keys = {**plan.keys, **{path: plan.previous.keys[path] for path in plan.kept if path not in plan.keys}}
-    search = SearchStep(docs, plan, cache, options.workers)
+    search = SearchStep(docs, search_key, plan, cache, options.workers)
 
     def outputs() -> Iterator[OutputFile | KeptFile]:
         yield from (KeptFile(path) for path in sorted(plan.kept))

@@ -3,7 +3,7 @@
 `search/index.py` computes the index; this module decides how much of it to
 compute. The cache keeps three things:
 
-* each document's `DocTerms` (`SEARCH_TERMS`), under a key of its source text and URL,
+* each document's `DocTerms` (`SEARCH_TERMS`), under its source text's digest and URL,
   so only an edited document is tokenized again;
 * each group's `GroupState` (`SEARCH_GROUPS`), the postings and words of one
   two-character prefix;
@@ -83,19 +83,26 @@ class _Stale(Exception):
     """The cached state does not fit together (pruned, damaged): build from scratch."""
 
 
-def indexed_documents(loaded: LoadedSite, cache: BuildCache) -> list[SearchDocument]:
-    """The documents search covers (articles), each with the key of what is indexed of it:
-    its source text (which fixes every indexed field) and URL."""
+def indexed_documents(loaded: LoadedSite) -> list[SearchDocument]:
+    """The documents search covers (articles), each keyed by what fixes every indexed field:
+    its kind and source text (the digest the loader already made); its URL is beside it."""
     docs = []
     for doc in loaded.site.articles:
         record = loaded.documents.get(doc.rel)
         text = record.text_digest if record is not None else digest(doc.parsed.source.text)
-        docs.append(SearchDocument(doc.url, cache.key("search", str(FORMAT), doc.kind, doc.url, text), doc))
+        docs.append(SearchDocument(doc.url, f"{text}-{doc.kind}", doc))
     return docs
 
 
-def current_search_key(docs: Sequence[SearchDocument]) -> str:
-    return search_key((doc.url, doc.key) for doc in docs)
+def current_search_key(docs: Sequence[SearchDocument], cache: BuildCache) -> str:
+    """The index's key: its documents, the code and the libraries (as every cache key)."""
+    return cache.key(search_key((doc.url, doc.key) for doc in docs))
+
+
+def terms_name(url: str, key: str) -> str:
+    """Where a document's DocTerms are cached (the entry's header names the code: another
+    version of the generator misses)."""
+    return f"{key}-{url.replace('/', '_')}"
 
 
 def keep_search_cache(cache: BuildCache) -> None:
@@ -106,7 +113,7 @@ def keep_search_cache(cache: BuildCache) -> None:
         _keep(cache, state)
 
 
-def build_search_index(docs: Sequence[SearchDocument], cache: BuildCache, workers: int | None,
+def build_search_index(docs: Sequence[SearchDocument], key: str, cache: BuildCache, workers: int | None,
                        kept: Callable[[str, str], bool]) -> SearchIndex:
     """Every file of the index, from the latest cached index when there is one.
 
@@ -116,19 +123,19 @@ def build_search_index(docs: Sequence[SearchDocument], cache: BuildCache, worker
     state = cache.load(SEARCH_STATE, LATEST) if cache.enabled else None
     if isinstance(state, IndexState) and state.format == FORMAT:
         try:
-            return _Update(docs, cache, workers, kept, state).index()
+            return _Update(docs, key, cache, workers, kept, state).index()
         except _Stale:
             pass
-    return _Update(docs, cache, workers, kept, None).index()
+    return _Update(docs, key, cache, workers, kept, None).index()
 
 
 class _Update:
-    def __init__(self, docs: Sequence[SearchDocument], cache: BuildCache, workers: int | None,
+    def __init__(self, docs: Sequence[SearchDocument], key: str, cache: BuildCache, workers: int | None,
                  kept: Callable[[str, str], bool], previous: IndexState | None) -> None:
         self.docs, self.cache, self.workers, self.kept, self.previous = docs, cache, workers, kept, previous
         self.by_url = {doc.url: doc for doc in docs}
         self.ids = assign_ids(self.by_url)
-        self.key = current_search_key(docs)
+        self.key = key
 
     def index(self) -> SearchIndex:
         wanted = {doc.url: (doc.key, self.ids[doc.url]) for doc in self.docs}
@@ -164,7 +171,7 @@ class _Update:
         added = [self.by_url[url] for url, entry in wanted.items() if previous.docs.get(url) != entry]
         if len(removed) + len(added) > REBUILD_SHARE * max(len(wanted), len(previous.docs), 1):
             raise _Stale
-        old_terms = [self.cache.load(SEARCH_TERMS, key) for _, key, _ in removed]
+        old_terms = [self.cache.load(SEARCH_TERMS, terms_name(url, key)) for url, key, _ in removed]
         if not all(isinstance(terms, DocTerms) and terms.url == url for terms, (url, _, _) in zip(old_terms, removed)):
             raise _Stale
         # Edited in place (same URL, same id): only the postings and words that differ are touched.
@@ -211,7 +218,7 @@ class _Update:
         """Each document's terms: cached, or computed (in worker processes when many)."""
         found: list[DocTerms | None] = []
         for doc in docs:
-            terms = self.cache.load(SEARCH_TERMS, doc.key)
+            terms = self.cache.load(SEARCH_TERMS, terms_name(doc.url, doc.key))
             found.append(terms if isinstance(terms, DocTerms) and terms.url == doc.url else None)
         todo = [i for i, terms in enumerate(found) if terms is None]
 
@@ -221,7 +228,7 @@ class _Update:
         done = [terms for part in map_in_order(compute, todo, worker_count(len(todo), self.workers)) for terms in part]
         for i, terms in zip(todo, done):
             found[i] = terms
-            self.cache.store(SEARCH_TERMS, docs[i].key, terms)
+            self.cache.store(SEARCH_TERMS, terms_name(docs[i].url, docs[i].key), terms)
         return found  # type: ignore[return-value]
 
     def _store_groups(self, touched: Mapping[str, Group], groups: Mapping[str, GroupEntry]) -> dict[str, GroupEntry]:
@@ -273,6 +280,6 @@ def _eager(path: str, data: bytes) -> SearchFile:
 def _keep(cache: BuildCache, state: IndexState) -> None:
     for entry in state.groups.values():
         cache.keep(SEARCH_GROUPS, entry.name)
-    for key, _ in state.docs.values():
-        cache.keep(SEARCH_TERMS, key)
+    for url, (key, _) in state.docs.items():
+        cache.keep(SEARCH_TERMS, terms_name(url, key))
     cache.keep(SEARCH_STATE, LATEST)

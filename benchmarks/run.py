@@ -14,7 +14,7 @@ references.bib and 4 FAQ items) and measures, as the median of several runs:
 * bib entry  rebuild after editing a references.bib entry cited by ~5% of articles
 
 plus the peak resident memory of a cold build (the largest single process of
-the build's process tree: ours, a pool worker or Pagefind). When Pelican or
+the build's process tree: ours or a pool worker). When Pelican or
 MkDocs are on PATH (or in --peer-bin), the same corpus is built by them in the
 same run and shown as a ratio (their seconds / ours). Results are printed as a
 table and written as JSON. Speed is measured here, never in the test suite.

@@ -73,9 +73,8 @@ class SearchStep:
     output) when its key is the one recorded for that file and the file is intact, else
     produced; `keys` collects what the output record keeps for each."""
 
-    def __init__(self, docs: Sequence[SearchDocument], key: str, plan: ReusePlan, cache: BuildCache,
-                 workers: int | None) -> None:
-        self.docs, self.key, self.plan, self.cache, self.workers = docs, key, plan, cache, workers
+    def __init__(self, docs: Sequence[SearchDocument], key: str, plan: ReusePlan, cache: BuildCache) -> None:
+        self.docs, self.key, self.plan, self.cache = docs, key, plan, cache
         self.keys: dict[str, str] = {}
 
     def outputs(self) -> Iterator[OutputFile | KeptFile]:
@@ -88,7 +87,7 @@ class SearchStep:
         def kept(path: str, key: str) -> bool:
             return previous.keys.get(path) == key and path in plan.reusable
 
-        index = build_search_index(self.docs, self.key, self.cache, self.workers, kept)
+        index = build_search_index(self.docs, self.key, self.cache, kept)
         for file in index.files:
             if file.path in plan.kept:  # already linked, under the same key
                 continue
@@ -108,7 +107,7 @@ def write_outputs(loaded: LoadedSite, options: BuildOptions, cache: BuildCache, 
         return WrittenSite(len(previous.keys) + len(loaded.assets.files), 0, previous.stamps)
     # A kept output's key is unchanged: the one recorded for it.
     keys = {**plan.keys, **{path: plan.previous.keys[path] for path in plan.kept if path not in plan.keys}}
-    search = SearchStep(docs, search_key, plan, cache, options.workers)
+    search = SearchStep(docs, search_key, plan, cache)
 
     def outputs() -> Iterator[OutputFile | KeptFile]:
         yield from (KeptFile(path) for path in sorted(plan.kept))

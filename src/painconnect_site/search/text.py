@@ -60,8 +60,11 @@ def fold(word: str) -> str:
 def indexed(tokens: Iterable[str]) -> Counter[str]:
     """How often each indexable word occurs (stop words and overlong runs left out)."""
     counts = Counter(tokens)
-    for word in [w for w in counts if w in STOP_WORDS or len(w) > MAX_WORD]:
+    for word in counts.keys() & STOP_WORDS:
         del counts[word]
+    if counts and max(map(len, counts)) > MAX_WORD:
+        for word in [w for w in counts if len(w) > MAX_WORD]:
+            del counts[word]
     return counts
 
 

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import errno
 import logging
+import os
 import shutil
 import signal
 import socket
@@ -162,9 +163,18 @@ def _run_server(site: LiveSite, watcher: SiteWatcher, host: str, port: int) -> i
 def _interrupt(signum: int, frame: object) -> None:
     # SIGTERM stops like Ctrl+C, so the temporary output folder is removed. Further
     # signals (`timeout` and process managers may send more) must not cut that clean-up short.
+    if os.getpid() != _SERVER_PID:
+        # A forked render worker inherited this handler; its pool ends it with SIGTERM when
+        # the work is done, and it should just stop (not print a KeyboardInterrupt traceback).
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGTERM)
+        return
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     raise KeyboardInterrupt
+
+
+_SERVER_PID = os.getpid()
 
 
 def local_url(host: str, port: int) -> str:

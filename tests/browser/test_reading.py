@@ -46,7 +46,7 @@ def test_screenshot_and_no_sideways_scrolling(open_page, site_pages, screenshot_
     page = opened.page
     if name == "search":
         page.get_by_label("Search articles").fill("pain")
-        page.wait_for_selector(".pagefind-ui__result-link")
+        page.wait_for_selector(".search-result-title a")
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     page.screenshot(path=str(screenshot_dir / f"{name}-{viewport}-{color_scheme}.png"), full_page=True)
     assert overflow <= 0, f"{name} scrolls sideways by {overflow}px at {width}px wide"

@@ -17,6 +17,7 @@ from test_errors import tree_digest
 
 from painconnect_site.incremental import cache as build_cache
 from painconnect_site.commands.cli import main
+from painconnect_site.search import index as search_index
 
 SLEEP = """\
 ---
@@ -78,6 +79,7 @@ def assert_cached_equals_clean(site: Path, tmp_path: Path) -> None:
     """Build with the cache into the warm output, then without it into a fresh one."""
     build_site(site, tmp_path / "cached")
     build_site(site, tmp_path / "clean", "--no-cache")
+    assert (tmp_path / "clean/search-index/meta.json").is_file()  # the search index is compared too
     assert tree_digest(tmp_path / "cached") == tree_digest(tmp_path / "clean")
 
 
@@ -140,10 +142,38 @@ def test_an_article_edit_rewrites_only_what_depends_on_it(warm_site, tmp_path):
     assert "Short, poor sleep" in (out / "articles/sleep/index.html").read_text(encoding="utf-8")
 
 
+def test_an_article_edit_rewrites_only_the_search_files_it_changes(warm_site, tmp_path):
+    out = tmp_path / "cached"
+    index = out / "search-index"
+    before = {p.relative_to(index).as_posix(): p.stat().st_ino for p in index.rglob("*.json")}
+    CHANGES["article-edit"](warm_site)  # sleep.md gains the word "short"
+    build_site(warm_site, out)
+    after = {p.relative_to(index).as_posix(): p.stat().st_ino for p in index.rglob("*.json")}
+    rewritten = sorted(path for path, inode in after.items() if before.get(path) != inode)
+    sleep_doc = next(path for path in after if path.startswith("d/")
+                     and '"u":"articles/sleep/"' in (index / path).read_text(encoding="utf-8"))
+    assert rewritten == sorted(["meta.json", "s/sh.json", sleep_doc]), rewritten  # every other shard linked
+    assert set(before) - set(after) == set()
+
+
+@pytest.mark.parametrize("change", ["article-edit", "new-article", "deleted-article", "draft-toggle", "title-change"])
+def test_search_ids_that_collide_stay_identical_to_a_clean_build(change, tmp_path, monkeypatch):
+    """With a tiny id space every URL collides with another: ids move when pages come and go."""
+    monkeypatch.setattr(search_index, "MIN_ID_BITS", 2)
+    monkeypatch.setattr(search_index, "ID_HEADROOM_BITS", 0)
+    site = write_site(tmp_path / "site", SITE)
+    build_site(site, tmp_path / "cached")
+    CHANGES[change](site)
+    assert_cached_equals_clean(site, tmp_path)
+
+
 def test_a_hand_edited_output_file_is_rebuilt_not_trusted(warm_site, tmp_path):
     page = tmp_path / "cached/articles/back/index.html"
     page.write_text(page.read_text(encoding="utf-8").replace("Back pain basics", "Edited by hand"), encoding="utf-8")
     (tmp_path / "cached/stray.html").write_text("<p>not from the build</p>", encoding="utf-8")
+    shard = next((tmp_path / "cached/search-index/s").glob("*.json"))
+    shard.write_text("{}", encoding="utf-8")
+    (tmp_path / "cached/search-index/meta.json").unlink()
     assert_cached_equals_clean(warm_site, tmp_path)
 
 

@@ -292,51 +292,22 @@ def _read(path: Path) -> str:
         return ""
 
 
-def test_pages_are_served_first_and_the_search_index_catches_up(tmp_path):
+def test_an_edit_is_searchable_as_soon_as_it_is_served(tmp_path):
+    """The search index is updated within the rebuild: when the reload goes out, the served
+    folder, index included, is what a clean build of the same input writes."""
     site = write_site(tmp_path / "site")
     with running_server(site) as server:
-        wait_for(lambda: "search index updated in" in server.output(), "the first search index")
         out = _served_folder(server)
-        entry = (out / "pagefind" / "pagefind-entry.json").stat().st_ino
-
+        assert (out / "search-index/meta.json").is_file()  # the first build has its index too
         save(site / "content/articles/walking.md", ARTICLE.replace("Short walks help", "Gentle zebrawalks help"))
         wait_for(lambda: "zebrawalks" in server.get("/articles/walking/")[2], "the edit to be served")
-        wait_for(lambda: server.output().count("search index updated in") == 2, "the search index to catch up")
-        # The rebuild's line (the page is live, browsers told) comes before Pagefind's.
+        status, _, shard = server.get("/search-index/s/ze.json")
+        assert status == 200 and '"zebrawalks"' in shard  # the new word, already searchable
+        assert '"gentle"' in server.get("/search-index/s/ge.json")[2]
         lines = server.output().splitlines()
-        at = next(i for i, line in enumerate(lines) if line.startswith("rebuilt in"))
-        assert lines[at].endswith("(content/articles/walking.md changed)")  # no "served": save() dates it ahead
-        assert lines[at + 1].startswith("search index updated in ") and lines[at + 1].endswith(" s")
-        assert (out / "pagefind" / "pagefind-entry.json").stat().st_ino != entry  # a new bundle was swapped in
+        assert any(line.startswith("rebuilt in") and line.endswith("(content/articles/walking.md changed)")
+                   for line in lines), lines
+        assert not any("search index" in line for line in lines), lines  # no second, deferred step
         served_tree = _tree(out)
         base_url = f"http://127.0.0.1:{server.port}/"
-
-    # Once indexed, the served folder is what a clean build of the same input writes, bundle included.
-    expected = _clean_build(site, tmp_path / "clean", base_url)
-    assert served_tree.keys() == expected.keys()
-    assert {k: v for k, v in served_tree.items() if not k.startswith("pagefind/")} == \
-        {k: v for k, v in expected.items() if not k.startswith("pagefind/")}
-    assert served_tree == expected  # Pagefind writes the same bundle for the same pages
-
-
-def test_a_deferred_bundle_is_never_reused_as_current(tmp_path):
-    from painconnect_site.pipeline.cached_stages import OUTPUTS
-    from painconnect_site.pipeline.page_keys import outputs_name
-    from painconnect_site.pipeline import DEFERRED, BuildOptions, complete_search_index, open_cache, run_build
-
-    site = write_site(tmp_path / "site")
-    out = tmp_path / "out"
-    deferred = BuildOptions(site, out_dir=out, base_url="https://serve.example/", defer_search=True)
-    record = lambda: open_cache(deferred).load(OUTPUTS, outputs_name(out.resolve()))  # noqa: E731
-
-    run_build(deferred)  # the first one has no bundle to link: search is missing until indexed
-    assert not (out / "pagefind").exists() and record().indexer.startswith(DEFERRED)
-    assert complete_search_index(deferred) and not record().indexer.startswith(DEFERRED)
-    assert not complete_search_index(deferred)  # already current: nothing to do
-    old_bundle = _tree(out / "pagefind")
-
-    save(site / "content/articles/walking.md", ARTICLE.replace("Short walks help", "Gentle zebrawalks help"))
-    run_build(deferred)
-    assert _tree(out / "pagefind") == old_bundle and record().indexer.startswith(DEFERRED)  # stale, and says so
-    run_build(BuildOptions(site, out_dir=out, base_url="https://serve.example/"))  # `build` indexes again
-    assert _tree(out) == _clean_build(site, tmp_path / "clean", "https://serve.example/")
+    assert served_tree == _clean_build(site, tmp_path / "clean", base_url)

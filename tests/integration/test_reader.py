@@ -17,7 +17,6 @@ from conftest import build_site, copy_fixture
 
 from painconnect_site.commands.cli import main
 from painconnect_site.render.tables import accessible_tables
-from painconnect_site.search.pagefind import SearchIndexError, index_folder
 
 BUDGET_BYTES = 60 * 1024  # an article page: HTML + CSS + JS, gzip-compressed
 @pytest.fixture(scope="module")
@@ -32,7 +31,7 @@ def soup(path: Path) -> BeautifulSoup:
 
 
 def html_files(out: Path) -> list[Path]:
-    return sorted(p for p in out.rglob("*.html") if "pagefind" not in p.relative_to(out).parts)
+    return sorted(out.rglob("*.html"))
 
 
 def article_pages(out: Path) -> list[Path]:
@@ -84,7 +83,7 @@ def test_headers_carry_a_strict_content_security_policy(real_site: Path):
     everywhere = dict(rules)["/*"]
     csp = dict(d.strip().split(" ", 1) for d in everywhere["Content-Security-Policy"].split(";"))
     assert csp["default-src"] == "'self'"
-    assert csp["script-src"] == "'self' 'wasm-unsafe-eval'"  # Pagefind's WebAssembly, nothing inline
+    assert csp["script-src"] == "'self'"  # the site's own scripts, nothing inline, no eval or WebAssembly
     assert csp["style-src"] == "'self'"
     assert csp["frame-ancestors"] == "'none'" and csp["object-src"] == "'none'"
     assert "unsafe-inline" not in everywhere["Content-Security-Policy"]
@@ -164,35 +163,39 @@ def test_css_and_js_are_fingerprinted(real_site: Path):
 
 
 def test_search_index_covers_exactly_the_articles(real_site: Path):
-    bundle = real_site / "pagefind"
-    for name in ("pagefind.js", "pagefind-ui.js", "pagefind-ui.css", "pagefind-entry.json"):
-        assert (bundle / name).is_file(), name
-    assert list((bundle / "index").iterdir()) and list((bundle / "fragment").iterdir())
-    entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
-    assert sum(lang["page_count"] for lang in entry["languages"].values()) == len(article_pages(real_site))
+    bundle = real_site / "search-index"
+    meta = json.loads((bundle / "meta.json").read_text(encoding="utf-8"))
+    assert meta["v"] == 1 and meta["n"] == len(article_pages(real_site))
+    assert sorted(p.stem for p in (bundle / "s").glob("*.json")) == sorted(meta["shards"])
+    urls = sorted(json.loads(p.read_text(encoding="utf-8"))["u"] for p in (bundle / "d").glob("*.json"))
+    assert urls == sorted(p.parent.relative_to(real_site).as_posix() + "/" for p in article_pages(real_site))
+    tags = {p.stem for p in (bundle / "t").glob("*.json")}
+    assert tags and tags == {p.parent.name for p in real_site.glob("tags/*/index.html")}
 
 
-def test_articles_are_marked_for_indexing_and_pages_are_not(real_site: Path):
-    article = soup(article_pages(real_site)[0])
-    body = article.find(attrs={"data-pagefind-body": True})
-    assert body is not None and body.name == "article"
-    assert body.select_one("#faq") is not None and body.select_one(".tag-line") is not None  # FAQ and tags indexed
-    assert body.select_one(".disclaimer").has_attr("data-pagefind-ignore")  # same on every page: noise
-    for page in ("index.html", "about/index.html", "search/index.html", "tags/index.html"):
-        if (real_site / page).is_file():
-            assert soup(real_site / page).find(attrs={"data-pagefind-body": True}) is None, page
+def test_search_index_files_are_small_plain_json(real_site: Path):
+    for file in (real_site / "search-index").rglob("*"):
+        if file.is_file():
+            assert file.suffix == ".json", file
+            json.loads(file.read_text(encoding="utf-8"))
+    for shard in (real_site / "search-index/s").glob("*.json"):
+        assert len(gzip.compress(shard.read_bytes())) < 32 * 1024, shard
 
 
-def test_search_page_loads_pagefind_deferred_under_the_base_path(make_site, tmp_path: Path):
+def test_search_page_loads_its_script_deferred_under_the_base_path(make_site, tmp_path: Path):
     out = build_site(make_site(), tmp_path / "out", "--base-url", "https://example.org/health/")
     page = soup(out / "search/index.html")
     scripts = [s["src"] for s in page.find_all("script", src=True)]
-    assert scripts[0] == "/health/pagefind/pagefind-ui.js"
+    assert len(scripts) == 1 and re.fullmatch(r"/health/static/js/search\.[0-9a-f]{10}\.js", scripts[0]), scripts
     assert all(s.has_attr("defer") for s in page.find_all("script", src=True))
-    assert page.find("link", href="/health/pagefind/pagefind-ui.css") is not None
-    box = page.select_one("#search")
-    assert box["data-bundle-path"] == "/health/pagefind/" and box["data-base-url"] == "/health/"
-    assert (out / "pagefind/pagefind-ui.js").is_file()
+    form = page.select_one("form#search-form")
+    assert form["data-index"] == "/health/search-index/" and form["data-base-url"] == "/health/"
+    assert form.has_attr("hidden") and form["role"] == "search"  # shown by the script, which needs it
+    assert page.find("label", attrs={"for": "search-input"}).get_text(strip=True) == "Search articles"
+    assert page.select_one("#search-status")["role"] == "status"
+    topics = [option["value"] for option in page.select("#search-tag option")]
+    assert topics[0] == "" and "chronic-pain" in topics
+    assert (out / "search-index/meta.json").is_file()
 
 
 def test_search_page_explains_itself_without_javascript(real_site: Path):
@@ -200,21 +203,10 @@ def test_search_page_explains_itself_without_javascript(real_site: Path):
     assert notice is not None and "all articles" in notice.get_text()
 
 
-def test_a_failing_indexer_leaves_the_previous_site_in_place(make_site, tmp_path: Path, monkeypatch):
-    site = make_site()
-    out = build_site(site, tmp_path / "out")
-    before = sorted(p.relative_to(out).as_posix() for p in out.rglob("*"))
-    monkeypatch.setenv("PAGEFIND_BINARY_PATH", "/bin/false")
-    assert main(["build", "--source", str(site), "--output", str(out)]) != 0
-    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == before
-
-
-def test_index_folder_raises_a_clear_error(tmp_path: Path, monkeypatch):
-    with pytest.raises(SearchIndexError, match="no html files|not able to build an index"):
-        index_folder(tmp_path)  # nothing to index
-    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(tmp_path / "missing-pagefind"))
-    with pytest.raises(SearchIndexError, match="not found"):
-        index_folder(tmp_path)
+def test_search_index_has_its_own_cache_rule(real_site: Path):
+    rules = parse_headers((real_site / "_headers").read_text(encoding="utf-8"))
+    for file in (real_site / "search-index").rglob("*.json"):
+        assert cache_rules_for(url_path(real_site, file), rules) == ["public, max-age=0, must-revalidate"], file
 
 
 # --- reading without JavaScript, printing --------------------------------------------

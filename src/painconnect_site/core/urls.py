@@ -17,7 +17,7 @@ ARTICLES_URL = ARTICLE.url_prefix  # the article list lives where the articles d
 TAGS_URL = "tags/"
 SEARCH_URL = "search/"
 STATIC_PREFIX = "static/"
-SEARCH_BUNDLE = "pagefind"  # the search index's folder
+SEARCH_BUNDLE = "search-index"  # the search index's folder (search/index.py writes it)
 # Files the generator writes besides documents and tag pages.
 GENERATED_PATHS = frozenset({"", ARTICLES_URL, TAGS_URL, SEARCH_URL, "404.html", "feed.xml", "sitemap.xml",
                              "robots.txt"})

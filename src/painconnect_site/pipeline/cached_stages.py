@@ -10,7 +10,8 @@ was computed from (`BuildCache.key` adds the code and library versions):
   `@keys` in it exist in references.bib;
 * the bibliography's parse result with its diagnostics: references.bib's text;
 * each formatted reference: the CSL style file and the entry's fields;
-* each output page: see page_keys.py.
+* each output page: see page_keys.py;
+* the search index's pieces: see search_index.py.
 
 Checks are never cached: diagnostics of cached parses are replayed, and the
 citation-key, link, slug and tag checks run on every build against the
@@ -32,7 +33,9 @@ from ..core.model import Bibliography, CitationUse, ParsedDocument, Reference, S
 from ..incremental.cache import BuildCache, digest
 
 DOCUMENTS, BIBLIOGRAPHY, REFERENCES, OUTPUTS = "documents", "bibliography", "references", "outputs"
-KINDS = (DOCUMENTS, BIBLIOGRAPHY, REFERENCES, OUTPUTS)
+# The search index's pieces (see search_index.py): per-document terms, per-group postings, the latest index.
+SEARCH_TERMS, SEARCH_GROUPS, SEARCH_STATE = "search-terms", "search-groups", "search-state"
+KINDS = (DOCUMENTS, BIBLIOGRAPHY, REFERENCES, OUTPUTS, SEARCH_TERMS, SEARCH_GROUPS, SEARCH_STATE)
 
 
 # --- documents -----------------------------------------------------------------------------

@@ -17,9 +17,6 @@ class BuildOptions:
     use_cache: bool = True  # False (--no-cache): a clean build that neither reads nor writes the cache
     cache_dir: Path | None = None  # default: SOURCE/.cache
     workers: int | None = None  # worker processes; None: one per CPU when there is enough work
-    # serve: when indexed pages changed, publish them with the previous (stale) search bundle
-    # and leave the indexing to `complete_search_index`, run right after.
-    defer_search: bool = False
 
     @property
     def output(self) -> Path:

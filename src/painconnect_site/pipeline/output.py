@@ -1,38 +1,38 @@
-"""Stages 4-5 for a build: render what changed, keep (link) what did not, index for search, swap in.
+"""Stages 4-5 for a build: render what changed, keep (link) what did not, write the search index, swap in.
 
 Three policies meet here, each in its own piece: which outputs the previous
-build left reusable (`plan_reuse`), how the search index is brought up to date
-(`SearchStep`, run on the complete staging folder), and rendering, in worker
-processes when there are many pages (`render_outputs`). write/tree.py writes.
+build left reusable (`plan_reuse`), which files of the search index are written
+or kept (`SearchStep`, see search_index.py), and rendering, in worker processes
+when there are many pages (`render_outputs`). write/tree.py writes.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import AbstractSet, Iterator, Mapping, Sequence
 
 from ..core.errors import Diagnostic, Diagnostics
 from ..core.model import OutputFile
+from ..core.urls import SEARCH_BUNDLE
 from ..incremental.cache import BuildCache
 from ..render.assets import Assets
 from ..render.pages import render_site
-from ..search.pagefind import (
-    BUNDLE_DIR,
-    index_folder,
-    indexer_identity,
-    link_bundle,
-    reindex_in_place,
-    reuse_previous_bundle,
-)
 from ..write.tree import KeptFile, Stamp, WrittenSite, tree_stamps, write_site
 from .cached_stages import OUTPUTS
 from .load import LoadedSite
-from .options import BuildOptions, open_cache
+from .options import BuildOptions
 from .page_keys import OutputRecord, outputs_name, page_keys
 from .parallel import map_in_order, worker_count
+from .search_index import (
+    SearchDocument,
+    build_search_index,
+    current_search_key,
+    indexed_documents,
+    keep_search_cache,
+)
 
-DEFERRED = "deferred, stale bundle: "  # prefix of OutputRecord.indexer: never equals an indexer_identity()
+SEARCH_PREFIX = SEARCH_BUNDLE + "/"
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +41,7 @@ class ReusePlan:
 
     previous: OutputRecord
     reusable: frozenset[str]  # files unmodified since the previous build wrote them
-    intact: bool  # the folder is exactly what the previous build wrote, by the same search indexer
+    intact: bool  # the folder is exactly what the previous build wrote, with the same search index
     keys: Mapping[str, str]  # document page path -> its key now
     site_key: str  # the key of every other output now
     kept: frozenset[str]  # outputs whose key is unchanged and whose file is reusable: linked, not rendered
@@ -52,6 +52,8 @@ class ReusePlan:
 
 
 def plan_reuse(loaded: LoadedSite, out_dir: Path, cache: BuildCache, indexer: str) -> ReusePlan:
+    """`indexer`: the key of the search index this build writes (`current_search_key`); when
+    it is the previous output's, every intact file of that index is kept as it is."""
     previous = cache.load(OUTPUTS, outputs_name(out_dir))
     previous = previous if isinstance(previous, OutputRecord) else OutputRecord("", "", {}, {})
     current = _stamps_of(out_dir) if previous.stamps else {}
@@ -61,45 +63,51 @@ def plan_reuse(loaded: LoadedSite, out_dir: Path, cache: BuildCache, indexer: st
     kept = {path for path, key in keys.items() if previous.keys.get(path) == key and path in reusable}
     if site_key == previous.site_key:
         kept |= {path for path, key in previous.keys.items() if key == site_key and path in reusable}
+    if indexer == previous.indexer:
+        kept |= {path for path in previous.keys if path.startswith(SEARCH_PREFIX) and path in reusable}
     return ReusePlan(previous, reusable, intact, keys, site_key, frozenset(kept))
 
 
 class SearchStep:
-    """The search index, brought up to date on the complete staging folder (`write_site`'s finalize).
+    """The search index's files for this build: each one kept (linked from the previous
+    output) when its key is the one recorded for that file and the file is intact, else
+    produced; `keys` collects what the output record keeps for each."""
 
-    `indexer` is what the output record will say built the bundle: the current indexer,
-    or DEFERRED + it while `serve` publishes the previous, stale bundle.
-    """
+    def __init__(self, docs: Sequence[SearchDocument], key: str, plan: ReusePlan, cache: BuildCache) -> None:
+        self.docs, self.key, self.plan, self.cache = docs, key, plan, cache
+        self.keys: dict[str, str] = {}
 
-    def __init__(self, options: BuildOptions, plan: ReusePlan, out_dir: Path, indexer: str,
-                 cache: BuildCache, diags: Diagnostics) -> None:
-        self.options, self.plan, self.out_dir, self.cache, self.diags = options, plan, out_dir, cache, diags
-        self.indexer = indexer
-
-    def __call__(self, staging: Path) -> None:
-        self.diags.raise_if_errors()  # template errors: the staging folder is dropped, the old output stays
-        self.cache.flush(background=True)  # written while the indexer runs
-        intact = self.plan.intact
-        if self.options.defer_search:
-            if not (intact and reuse_previous_bundle(staging, self.out_dir)):
-                # The previous bundle, stale, keeps search working until `complete_search_index`;
-                # recorded as DEFERRED so no build ever reuses it as current.
-                link_bundle(self.out_dir, staging)
-                self.indexer = DEFERRED + self.indexer
+    def outputs(self) -> Iterator[OutputFile | KeptFile]:
+        plan, previous = self.plan, self.plan.previous
+        searched = [path for path in previous.keys if path.startswith(SEARCH_PREFIX)]
+        if previous.indexer == self.key and searched and all(path in plan.kept for path in searched):
+            keep_search_cache(self.cache)  # the same index, every file intact: all linked already
             return
-        # Pagefind is skipped when the previous output is intact and no indexed page changed.
-        index_folder(staging, previous=self.out_dir if intact else None)
+
+        def kept(path: str, key: str) -> bool:
+            return previous.keys.get(path) == key and path in plan.reusable
+
+        index = build_search_index(self.docs, self.key, self.cache, kept)
+        for file in index.files:
+            if file.path in plan.kept:  # already linked, under the same key
+                continue
+            self.keys[file.path] = file.key
+            yield KeptFile(file.path) if kept(file.path, file.key) else OutputFile(file.path, file.data())
 
 
 def write_outputs(loaded: LoadedSite, options: BuildOptions, cache: BuildCache, diags: Diagnostics) -> WrittenSite:
-    """Render what changed, keep (link) what did not, index for search, and swap the output in."""
+    """Render what changed, keep (link) what did not, write the search index, and swap the output in."""
     out_dir = options.output.resolve()
-    indexer = indexer_identity()
-    plan = plan_reuse(loaded, out_dir, cache, indexer)
+    docs = indexed_documents(loaded)
+    search_key = current_search_key(docs, cache)
+    plan = plan_reuse(loaded, out_dir, cache, search_key)
     if plan.nothing_changed(loaded.assets, out_dir):
+        keep_search_cache(cache)
         previous = plan.previous
         return WrittenSite(len(previous.keys) + len(loaded.assets.files), 0, previous.stamps)
-    keys = {**plan.keys, **{path: plan.site_key for path in plan.kept if path not in plan.keys}}
+    # A kept output's key is unchanged: the one recorded for it.
+    keys = {**plan.keys, **{path: plan.previous.keys[path] for path in plan.kept if path not in plan.keys}}
+    search = SearchStep(docs, search_key, plan, cache)
 
     def outputs() -> Iterator[OutputFile | KeptFile]:
         yield from (KeptFile(path) for path in sorted(plan.kept))
@@ -107,34 +115,17 @@ def write_outputs(loaded: LoadedSite, options: BuildOptions, cache: BuildCache, 
             keys.setdefault(output.path, plan.site_key)
             yield output
         yield from loaded.assets.files
+        yield from search.outputs()
 
-    search = SearchStep(options, plan, out_dir, indexer, cache, diags)
-    written = write_site(outputs(), out_dir, finalize=search, reusable=plan.reusable)
+    def finalize(staging: Path) -> None:
+        diags.raise_if_errors()  # template errors: the staging folder is dropped, the old output stays
+        cache.flush(background=True)  # written while the tree is stamped and swapped in
+
+    written = write_site(outputs(), out_dir, finalize=finalize, reusable=plan.reusable)
+    keys.update(search.keys)
     recorded = {path: key for path, key in keys.items() if path in written.stamps}
-    cache.store(OUTPUTS, outputs_name(out_dir), OutputRecord(search.indexer, plan.site_key, recorded, written.stamps))
+    cache.store(OUTPUTS, outputs_name(out_dir), OutputRecord(search.key, plan.site_key, recorded, written.stamps))
     return written
-
-
-def complete_search_index(options: BuildOptions) -> bool:
-    """After a `defer_search` build: index the output folder again if its bundle is stale,
-    swapping the new bundle in atomically, and record it as current. False: it was current.
-
-    Without a cache nothing says whether the bundle is stale, so it is always indexed.
-    The caller makes sure no build writes the folder meanwhile.
-    """
-    out_dir = options.output.resolve()
-    cache = open_cache(options)
-    record = cache.load(OUTPUTS, outputs_name(out_dir)) if cache.enabled else None
-    indexer = indexer_identity()
-    if cache.enabled and not (isinstance(record, OutputRecord) and record.indexer == DEFERRED + indexer):
-        return False
-    intact = isinstance(record, OutputRecord) and _stamps_of(out_dir) == record.stamps
-    reindex_in_place(out_dir)
-    if intact:  # the folder is what that build wrote, plus a current bundle
-        cache.store(OUTPUTS, outputs_name(out_dir), replace(record, indexer=indexer, stamps=_stamps_of(out_dir)))
-    cache.flush()
-    cache.wait()
-    return True
 
 
 def _stamps_of(out_dir: Path) -> dict[str, Stamp]:
@@ -146,8 +137,7 @@ def _stamps_of(out_dir: Path) -> dict[str, Stamp]:
 
 def _same_assets(assets: Assets, out_dir: Path, previous: OutputRecord) -> bool:
     """Are the static files exactly those of the previous output, byte for byte?"""
-    bundle = BUNDLE_DIR + "/"
-    before = {path for path in previous.stamps if path not in previous.keys and not path.startswith(bundle)}
+    before = {path for path in previous.stamps if path not in previous.keys and not path.startswith(SEARCH_PREFIX)}
     if before != {output.path for output in assets.files}:
         return False
     return all(previous.stamps[output.path].size == len(output.data)

@@ -21,7 +21,7 @@ from .cached_stages import OUTPUTS, LoadedDocument, reference_digest
 class OutputRecord:
     """What the previous build wrote into one output folder."""
 
-    indexer: str  # the search indexer that built its bundle (search.pagefind.indexer_identity)
+    indexer: str  # the key of the search index in it (search.index.search_key of what it indexes)
     site_key: str  # the key of every output that is not a document's page (see page_keys)
     keys: Mapping[str, str]  # output path -> key of the page written there
     stamps: Mapping[str, Stamp]  # every file of the folder as written

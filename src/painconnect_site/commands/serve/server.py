@@ -15,13 +15,9 @@ replace two of its parts:
   We rebuild once per batch of changes and send the reload ourselves, after
   the build, through livereload's own `LiveReloadHandler.reload_waiters`.
 
-Search indexing is deferred: Pagefind re-reads the whole site (seconds on a
-large one), so a rebuild publishes its pages with the previous search bundle
-and sends the reload first; `SearchIndexer` then re-indexes the served folder
-in a background thread and swaps the new bundle in. Nothing else writes the
-folder meanwhile: the watcher does not look for changes while it runs, so a
-save made during indexing is rebuilt as soon as the index is done (the simple
-choice: the served index is never left stale, and builds never overlap it).
+The search index is part of every build: only the shards of the words a save
+touched are rewritten, so a page and its search results go live together, with
+the reload.
 
 A broken save never stops the server: the terminal prints the
 `path:line: error:` lines; the browser keeps the last good pages, each with
@@ -38,6 +34,7 @@ from __future__ import annotations
 
 import errno
 import logging
+import os
 import shutil
 import signal
 import socket
@@ -56,7 +53,7 @@ from tornado import ioloop
 
 from ...pipeline import BuildOptions
 from .files import OutputHandler
-from .watch import LiveSite, Rebuilder, SearchIndexer, changed_paths, snapshot, watched_roots
+from .watch import LiveSite, Rebuilder, changed_paths, snapshot, watched_roots
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 POLL_MILLISECONDS = 200  # livereload polls every 800 ms; editors expect a save to show at once
@@ -68,12 +65,10 @@ POLL_MILLISECONDS = 200  # livereload polls every 800 ms; editors expect a save 
 class SiteWatcher(Watcher):
     """livereload's watcher interface; one `on_change` call per batch of changed files."""
 
-    def __init__(self, roots: Sequence[Path], on_change: Callable[[list[str]], None],
-                 busy: Callable[[], bool] = lambda: False):
+    def __init__(self, roots: Sequence[Path], on_change: Callable[[list[str]], None]):
         super().__init__()
         self.roots = tuple(roots)
         self.on_change = on_change
-        self.busy = busy  # while true, changes wait (they are seen, all together, once it is false)
         self._stamps = snapshot(self.roots)
         for root in self.roots:  # registered so livereload does not fall back to watching the cwd
             self.watch(str(root))
@@ -85,8 +80,6 @@ class SiteWatcher(Watcher):
     def examine(self) -> tuple[str | None, float | None]:
         if self._changes:  # livereload's own "__livereload__" restart marker
             return self._changes.pop()
-        if self.busy():
-            return None, None
         current = snapshot(self.roots)
         changed = changed_paths(self._stamps, current)
         self._stamps = current
@@ -138,24 +131,18 @@ def serve(options: BuildOptions, host: str = "127.0.0.1", port: int = 8000) -> i
 
 
 def _serve_from(options: BuildOptions, host: str, port: int, out_dir: Path) -> int:
-    build_options = replace(options, out_dir=out_dir, base_url=options.base_url or local_url(host, port),
-                            defer_search=True)
+    build_options = replace(options, out_dir=out_dir, base_url=options.base_url or local_url(host, port))
     site = LiveSite(build_options)
-    indexer = SearchIndexer(site)
     # The watcher's first snapshot is taken before building, so a save during the first build is not missed.
-    rebuilder = Rebuilder(site, options.root, LiveReloadHandler.reload_waiters, after_success=indexer.start)
-    watcher = SiteWatcher(watched_roots(options.root), rebuilder, busy=indexer.busy)
-    try:
-        return _run_server(site, watcher, indexer, host, port)
-    finally:
-        indexer.wait()  # Pagefind writes beside the folder that is about to be removed
+    rebuilder = Rebuilder(site, options.root, LiveReloadHandler.reload_waiters)
+    watcher = SiteWatcher(watched_roots(options.root), rebuilder)
+    return _run_server(site, watcher, host, port)
 
 
-def _run_server(site: LiveSite, watcher: SiteWatcher, indexer: SearchIndexer, host: str, port: int) -> int:
+def _run_server(site: LiveSite, watcher: SiteWatcher, host: str, port: int) -> int:
     started = time.perf_counter()
     if site.rebuild():
         site.log(f"built in {time.perf_counter() - started:.2f} s")
-        indexer.start()
     else:
         site.log("build failed: fix the errors above and save; the server keeps running")
     server = DevServer(site, watcher)
@@ -176,9 +163,18 @@ def _run_server(site: LiveSite, watcher: SiteWatcher, indexer: SearchIndexer, ho
 def _interrupt(signum: int, frame: object) -> None:
     # SIGTERM stops like Ctrl+C, so the temporary output folder is removed. Further
     # signals (`timeout` and process managers may send more) must not cut that clean-up short.
+    if os.getpid() != _SERVER_PID:
+        # A forked render worker inherited this handler; its pool ends it with SIGTERM when
+        # the work is done, and it should just stop (not print a KeyboardInterrupt traceback).
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGTERM)
+        return
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     raise KeyboardInterrupt
+
+
+_SERVER_PID = os.getpid()
 
 
 def local_url(host: str, port: int) -> str:

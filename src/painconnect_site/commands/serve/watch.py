@@ -1,10 +1,10 @@
-"""Watching and rebuilding for `serve`: file snapshots, the live build state, deferred search indexing.
+"""Watching and rebuilding for `serve`: file snapshots, the live build state, rebuilds.
 
 `LiveSite` holds the served output folder and the latest build's errors;
 `snapshot`/`changed_paths` detect saves; `Rebuilder` rebuilds once per batch
-of changes and tells the browsers; `SearchIndexer` re-indexes the served
-folder in a background thread after a successful build. Nothing here knows
-livereload: `devserver` wires these into its watcher and server.
+of changes (search index included: it is updated within the build) and tells
+the browsers. Nothing here knows livereload: `devserver` wires these into its
+watcher and server.
 """
 
 from __future__ import annotations
@@ -12,16 +12,14 @@ from __future__ import annotations
 import os
 import re
 import sys
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
 from ...core.errors import BuildError
-from ...pipeline import BuildOptions, complete_search_index, run_build
+from ...pipeline import BuildOptions, run_build
 from ...render.templates import THEME_DIR
-from ...search.pagefind import SearchIndexError
 
 WATCHED = ("content", "templates", "static", "references.bib", "references.lock.json")
 _EDITOR_TEMP_RE = re.compile(r"^(?:\..*|#.*#|.*~|.*\.(?:swp|swx|swo|tmp|part|crdownload)|4913)$")
@@ -104,45 +102,11 @@ def watched_roots(source: Path) -> list[Path]:
 # --- rebuild on change -----------------------------------------------------------
 
 
-class SearchIndexer:
-    """Brings the served folder's search bundle up to date in one background thread."""
-
-    def __init__(self, site: LiveSite):
-        self.site = site
-        self._thread: threading.Thread | None = None
-
-    def busy(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
-    def start(self) -> None:
-        """Called after a successful build, never while a build or an indexing runs."""
-        self.wait()
-        self._thread = threading.Thread(target=self._run, name="search-index", daemon=True)
-        self._thread.start()
-
-    def wait(self) -> None:
-        if self._thread is not None:
-            self._thread.join()
-
-    def _run(self) -> None:
-        started = time.perf_counter()
-        try:
-            updated = complete_search_index(self.site.options)
-        except SearchIndexError as exc:
-            self.site.log(f"search index not updated: {exc}; search uses the previous index until the next save")
-        except Exception as exc:  # noqa: BLE001 - never stop the server
-            self.site.log(f"search index not updated: internal error: {type(exc).__name__}: {exc}")
-        else:
-            if updated:
-                self.site.log(f"search index updated in {time.perf_counter() - started:.2f} s")
-
-
 @dataclass(slots=True)
 class Rebuilder:
     site: LiveSite
     source: Path
     reload_browsers: Callable[[str], None]  # livereload's LiveReloadHandler.reload_waiters, given by devserver
-    after_success: Callable[[], None] = lambda: None  # e.g. SearchIndexer.start, once browsers are told
 
     def __call__(self, changed: list[str]) -> None:
         started = time.perf_counter()
@@ -158,8 +122,6 @@ class Rebuilder:
             self.site.log(f"build failed in {timing} ({what} changed): {len(self.site.errors)} error(s); "
                           "the browser shows them over the last good pages")
         self.reload_browsers(reload_path([_display_path(Path(p), self.source) for p in changed], ok))
-        if ok:
-            self.after_success()
 
 
 def describe_changes(changed: list[str], source: Path) -> str:

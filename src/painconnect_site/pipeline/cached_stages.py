@@ -249,7 +249,8 @@ def load_images(uses: ImageUses, static_dir: Path, settings: ImageSettings, cach
         if not (isinstance(record, ImageRecord) and record.key == key and (record.files is not None or not encode)):
             try:
                 info = describe_image(path, data, settings)
-                record = ImageRecord(key, info, None, encode_variants(info, data, settings) if encode else None)
+                encoded = encode_variants(info, data, settings) if encode else None
+                record = ImageRecord(key, encoded[0] if encoded else info, None, encoded[1] if encoded else None)
             except ImageError as exc:
                 record = ImageRecord(key, None, str(exc), ())
             cache.store(IMAGES, digest(path), record)

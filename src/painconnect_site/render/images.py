@@ -21,7 +21,7 @@ import hashlib
 import html
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 from typing import Mapping
 
@@ -89,10 +89,14 @@ def describe_image(path: str, data: bytes, settings: ImageSettings) -> ImageInfo
     return ImageInfo(path, width, height, mime, tuple(variants))
 
 
-def encode_variants(info: ImageInfo, data: bytes, settings: ImageSettings) -> tuple[OutputFile, ...]:
-    """The variant files `describe_image` planned, resized and encoded (deterministic bytes)."""
+def encode_variants(info: ImageInfo, data: bytes, settings: ImageSettings) -> tuple[ImageInfo, tuple[OutputFile, ...]]:
+    """The variant files `describe_image` planned, resized and encoded (deterministic bytes), and the
+    image with only the variants worth offering. A narrower copy in the original's format that is
+    no smaller than the original file is dropped (a resized flat-colour PNG often is): the original
+    serves better. The WebP set must reach the full width (a `<source>` is used whole), so when the
+    full-width WebP is no smaller than the original, no WebP is offered at all."""
     if not info.variants:
-        return ()
+        return info, ()
     from PIL import Image
 
     decoded = _decode(info.path, data)
@@ -113,7 +117,12 @@ def encode_variants(info: ImageInfo, data: bytes, settings: ImageSettings) -> tu
         else:
             resized.save(buffer, "PNG", optimize=True, **options)
         files.append(OutputFile(variant.path, buffer.getvalue()))
-    return tuple(files)
+    pairs = list(zip(info.variants, files))
+    full_webp = [output for variant, output in pairs if variant.mime == WEBP and variant.width == info.width]
+    webp_worth_it = info.mime == WEBP or (bool(full_webp) and len(full_webp[0].data) < len(data))
+    kept = [(variant, output) for variant, output in pairs
+            if (webp_worth_it if variant.mime == WEBP and info.mime != WEBP else len(output.data) < len(data))]
+    return replace(info, variants=tuple(v for v, _ in kept)), tuple(output for _, output in kept)
 
 
 def _for_format(image, mime: str):

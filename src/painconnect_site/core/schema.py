@@ -90,6 +90,10 @@ def convert(raw: Any, kind: str, *, rel: str, line: int, name: str, diags: Diagn
         return raw
     if kind == INT_LIST and isinstance(raw, list) and raw and all(_is_count(i) for i in raw):
         return tuple(raw)
+    if kind == INT_LIST and isinstance(raw, list) and raw:
+        bad = next(i for i in raw if not _is_count(i))
+        diags.error(rel, line, f"field '{name}' must be {_article(kind)}, found {_kind_of(bad)} in the list")
+        return None
     if kind == DATE:
         return parse_date(raw, rel=rel, line=line, name=name, diags=diags)
     diags.error(rel, line, f"field '{name}' must be {_article(kind)}, found {_kind_of(raw)}")

@@ -66,8 +66,8 @@ def _decode(path: str, data: bytes) -> _Decoded:
             image = ImageOps.exif_transpose(opened)
     except UnidentifiedImageError:
         raise ImageError("it is not an image Pillow can read (is it really a JPEG, PNG, WebP or GIF?)") from None
-    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
-        raise ImageError(f"the file is damaged ({exc})") from None
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+        raise ImageError("the file is damaged or cut short; export it again") from None
     if fmt not in RESIZED and fmt not in SIZED_ONLY:
         raise ImageError(f"it is a {fmt or 'unknown'} file; use JPEG, PNG, WebP or GIF (or SVG, shown as it is)")
     return _Decoded(image, fmt)

@@ -88,7 +88,7 @@ def test_the_hero_is_a_sized_picture_with_webp_and_jpeg_variants(photo_site: Pat
     hero = page.select_one("img.hero")
     assert (hero["width"], hero["height"], hero["src"]) == ("1600", "1000", "/static/images/hero.jpg")
     assert hero["alt"] == "A couple on a sofa" and hero["fetchpriority"] == "high" and "loading" not in hero.attrs
-    assert hero["sizes"] == "(min-width: 38rem) 36rem, calc(100vw - 2rem)"
+    assert hero["sizes"] == "(min-width: 684px) 648px, calc(100vw - 36px)"
     jpeg = candidates(hero["srcset"])
     assert [w for _, w in jpeg] == [400, 800, 1200, 1600] and jpeg[-1][0] == "/static/images/hero.jpg"
     source = hero.find_parent("picture").find("source")

@@ -44,7 +44,9 @@ class ImageSettings:
     """site.yaml `images`: the resized variants of images under static/ (render/images.py)."""
 
     widths: tuple[int, ...] = (400, 800, 1200)  # variant widths in pixels (never wider than the original)
-    sizes: str = "(min-width: 38rem) 36rem, calc(100vw - 2rem)"  # the theme's text column
+    # The theme's text column: 36rem of an 18px root (112.5%), 1rem padding either side. `sizes` lengths
+    # are read at the browser's initial 16px, so they are given in pixels, not the theme's rem.
+    sizes: str = "(min-width: 684px) 648px, calc(100vw - 36px)"
     quality: int = 80  # JPEG and WebP quality, 1-95
 
 

@@ -205,3 +205,11 @@ def test_a_narrow_image_gets_no_narrower_copies(make_site):
                                 "content/articles/touch.md": HERO}))
     hero = soup(out / "articles/touch/index.html").select_one("img.hero")
     assert (hero["width"], hero["height"]) == ("90", "60") and "srcset" not in hero.attrs
+
+
+def test_images_in_takeaways_and_answers_are_responsive_too(make_site):
+    article = HERO.replace('a: "For some people it does [@smith2020]."',
+                           'a: "For some people it does [@smith2020]. ![A stretch](/static/images/knees.png)"')
+    out = build_site(make_site({**image_files(), "content/articles/touch.md": article}))
+    answer = soup(out / "articles/touch/index.html").select_one(".faq-answer img")
+    assert (answer["width"], answer["loading"]) == ("360", "lazy") and answer.find_parent("picture")

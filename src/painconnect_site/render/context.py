@@ -48,6 +48,8 @@ class ArticleContext(DocumentContext):
     """article.html."""
 
     toc: tuple[Heading, ...]  # empty on short articles
+    summary_html: tuple[str, ...]  # Markup: each key takeaway (doc.summary), images made responsive
+    faq_html: tuple[str, ...]  # Markup: each FAQ answer (doc.faq), images made responsive
     related: tuple[ResolvedDocument, ...]
     tag_urls: Mapping[str, str]  # tag as written -> its site-relative URL
     image: ImageInfo | None  # the front-matter image with its size (og:image), None without one (or an SVG)

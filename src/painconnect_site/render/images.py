@@ -23,7 +23,7 @@ import io
 import re
 from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
-from typing import Mapping
+from typing import Mapping, Sequence
 
 from ..core.model import ImageInfo, ImageSettings, ImageVariant, OutputFile
 from ..core.urls import STATIC_PREFIX, VARIANTS_PREFIX, site_path, slugify, static_rel
@@ -174,12 +174,13 @@ def picture_html(info: ImageInfo, alt: str, base_path: str, sizes: str, *, eager
     return f'<picture><source type="image/webp" srcset="{candidates}" sizes="{html.escape(sizes)}">{img}</picture>'
 
 
-def responsive_body(body_html: str, images: Mapping[str, ImageInfo], base_path: str, sizes: str,
-                    eager_count: int) -> str:
-    """Every `<img>` of rendered Markdown that shows a known image under static/, made responsive;
-    the first `eager_count` images of the page load at once, the rest lazily."""
-    if "<img" not in body_html or not images:
-        return body_html
+def responsive_parts(parts: Sequence[str], images: Mapping[str, ImageInfo], base_path: str, sizes: str,
+                     eager_count: int) -> list[str]:
+    """Every `<img>` of rendered Markdown (a page's parts, in reading order) that shows a known image
+    under static/, made responsive; the first `eager_count` images of the page load at once, the
+    rest lazily."""
+    if not images or not any("<img" in part for part in parts):
+        return list(parts)
     prefix = site_path(base_path, STATIC_PREFIX)
     seen = 0
 
@@ -194,7 +195,7 @@ def responsive_body(body_html: str, images: Mapping[str, ImageInfo], base_path: 
         return picture_html(info, attrs.get("alt", ""), base_path, sizes, eager=seen <= eager_count,
                             title=attrs.get("title"))
 
-    return _IMG_RE.sub(replace, body_html)
+    return [_IMG_RE.sub(replace, part) if "<img" in part else part for part in parts]
 
 
 def static_image_path(url: str) -> str | None:

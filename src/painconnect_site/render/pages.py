@@ -39,7 +39,7 @@ from .context import (
 )
 from .feeds import render_feed, render_sitemap
 from .headers import render_headers
-from .images import picture_html, responsive_body
+from .images import picture_html, responsive_parts
 from .pagination import Pagination, paginate
 from .people import people_entries
 from .redirects import redirect_page, render_redirects_file, site_redirects
@@ -118,7 +118,8 @@ def planned_pages(site: Site) -> Iterator[Planned]:
 
 def page_context(site: Site, doc: ResolvedDocument) -> DocumentContext:
     graph = structured_data.page_graph(site.config, doc)
-    return {"doc": doc, "jsonld": _script(graph), "canonical": doc.url, "body_html": _body_html(site, doc, 1)}
+    body, = _responsive(site, [accessible_tables(doc.body.html)], 1)
+    return {"doc": doc, "jsonld": _script(graph), "canonical": doc.url, "body_html": body}
 
 
 def article_context(site: Site, doc: ResolvedDocument) -> ArticleContext:
@@ -128,12 +129,18 @@ def article_context(site: Site, doc: ResolvedDocument) -> ArticleContext:
     if image is not None and doc.meta.image_alt is not None:
         hero = safe_html(picture_html(image, doc.meta.image_alt, site.config.base_path, site.config.images.sizes,
                                       eager=True, css_class="hero", priority=True))
+    # Images in reading order (key takeaways, body, FAQ); the hero is the first one readers see,
+    # without one the first image of the text is.
+    parts = _responsive(site, [*(item.html for item in doc.summary), accessible_tables(doc.body.html),
+                               *(item.answer_html for item in doc.faq)], 0 if doc.meta.image else 1)
+    summary, body, answers = parts[:len(doc.summary)], parts[len(doc.summary)], parts[len(doc.summary) + 1:]
     return {
         "doc": doc,
         "jsonld": _script(graph),
         "canonical": doc.url,
-        # The hero is the first image readers see; without one, the body's first image is.
-        "body_html": _body_html(site, doc, 0 if doc.meta.image else 1),
+        "body_html": body,
+        "summary_html": tuple(summary),
+        "faq_html": tuple(answers),
         "toc": doc.body.headings if len(doc.body.headings) >= TOC_MIN_HEADINGS else (),
         "related": site.related.get(doc.url, ()),
         "tag_urls": {tag: tag_url(tag) for tag in doc.meta.tags},
@@ -149,10 +156,11 @@ def document_image(site: Site, doc: ResolvedDocument) -> ImageInfo | None:
     return site.images.get(doc.meta.image.lstrip("/").removeprefix("static/"))
 
 
-def _body_html(site: Site, doc: ResolvedDocument, eager_images: int) -> str:
-    body = accessible_tables(doc.body.html)
+def _responsive(site: Site, parts: list[str], eager_images: int) -> list[str]:
+    """Rendered Markdown with its images made responsive (render/images.py), as safe HTML."""
     config = site.config
-    return safe_html(responsive_body(body, site.images, config.base_path, config.images.sizes, eager_images))
+    return [safe_html(part) for part in
+            responsive_parts(parts, site.images, config.base_path, config.images.sizes, eager_images)]
 
 
 # What each document kind's page receives (its template is DocumentKind.template).

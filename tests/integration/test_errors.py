@@ -138,6 +138,14 @@ CASES = {
         {"content/articles/a.md": fm(ARTICLE_FM + "aliases: [/tags/]\n")},
         "content/articles/a.md:7: error: alias '/tags/' is a page or file the generator writes; choose another",
     ),
+    "alias-over-a-file": (
+        {"content/articles/a.md": fm(ARTICLE_FM + "aliases: [/feed.xml]\n")},
+        "content/articles/a.md:7: error: alias '/feed.xml/' is a page or file the generator writes; choose another",
+    ),
+    "alias-under-a-page-file": (
+        {"content/articles/a.md": fm(ARTICLE_FM + "aliases: [/about/index.html/old/]\n")},
+        "content/articles/a.md:7: error: alias '/about/index.html/old/' is a page or file the generator writes; choose another",
+    ),
     "alias-is-a-person-page": (
         {"content/articles/a.md": fm(ARTICLE_FM + "aliases: [/people/jane/]\n")},
         "content/articles/a.md:7: error: alias '/people/jane/' is a page or file the generator writes; choose another",

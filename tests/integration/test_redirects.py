@@ -135,3 +135,12 @@ def test_no_previous_build_no_report(make_site, capsys):
     site = make_site()
     edit(site, "content/articles/touch.md", "author: team\n", "author: team\nslug: touch-and-pain\n")
     assert check(site, capsys) == (0, [])
+
+
+def test_a_build_into_another_folder_keeps_the_record_of_site(make_site, capsys, tmp_path):
+    """`serve` builds into a temporary folder: the record of _site/ must survive it."""
+    site = make_site()
+    build_site(site)
+    build_site(site, tmp_path / "preview")
+    edit(site, "content/articles/touch.md", "author: team\n", "author: team\nslug: touch-and-pain\n")
+    assert [line.split(": warning:")[0] for line in check(site, capsys)[1]] == ["content/articles/touch.md:7"]

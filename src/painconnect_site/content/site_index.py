@@ -11,6 +11,7 @@ from ..core.kinds import KIND_BY_NAME
 from ..core.model import ParsedDocument, SiteConfig
 from ..core.urls import (
     ARTICLES_URL,
+    GENERATED_FILES,
     GENERATED_PATHS,
     RESERVED_ARTICLE_SLUGS,
     RESERVED_FOLDERS,
@@ -91,7 +92,9 @@ def _aliases(docs: list[ParsedDocument], urls: Mapping[str, str], generated: set
              diags: Diagnostics) -> dict[str, str]:
     """alias URL -> target URL; an alias that would replace a page, a file or another alias is an error."""
     page_at = {output_path(url): rel for rel, url in urls.items()}
-    generated_at = {output_path(url) for url in generated}
+    generated_at = {output_path(url) for url in generated} | set(GENERATED_FILES)
+    files_at = set(page_at) | generated_at | files | {output_path(url) for doc in docs for url in doc.meta.aliases
+                                                      if not url.endswith("/")}
     found: dict[str, str] = {}
     first_at: dict[str, tuple[str, int]] = {}  # output path -> (rel, line) of the alias that took it
     for doc in docs:
@@ -105,7 +108,7 @@ def _aliases(docs: list[ParsedDocument], urls: Mapping[str, str], generated: set
                 diags.error(rel, line, f"alias '{shown}' is {owner}; a redirect cannot replace a page")
             elif url.startswith(RESERVED_FOLDERS):
                 diags.error(rel, line, f"alias '{shown}' is under /{url.split('/')[0]}/, which holds files, not pages")
-            elif path in generated_at or url in files:
+            elif path in generated_at or url in files or _under_a_file(path, files_at):
                 diags.error(rel, line, f"alias '{shown}' is a page or file the generator writes; choose another")
             elif path in first_at:
                 other, other_line = first_at[path]
@@ -115,6 +118,12 @@ def _aliases(docs: list[ParsedDocument], urls: Mapping[str, str], generated: set
                 first_at[path] = (rel, line)
                 found[url] = urls[rel]
     return found
+
+
+def _under_a_file(path: str, files: set[str]) -> bool:
+    """Would writing `path` need a folder where a file is written ("feed.xml/index.html")?"""
+    parts = path.split("/")
+    return any("/".join(parts[:end]) in files for end in range(1, len(parts)))
 
 
 def resolves(index: SiteIndex, url_path: str) -> bool:

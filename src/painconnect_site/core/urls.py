@@ -25,6 +25,8 @@ REDIRECTS_FILE = "_redirects"  # Netlify and Cloudflare Pages redirect rules (fr
 # Files the generator writes besides documents and tag pages.
 GENERATED_PATHS = frozenset({"", ARTICLES_URL, TAGS_URL, SEARCH_URL, "404.html", "feed.xml", "sitemap.xml",
                              "robots.txt"})
+# Files at the root that are not pages (no alias may be written at or under them).
+GENERATED_FILES = frozenset({"404.html", "feed.xml", "sitemap.xml", "robots.txt", "_headers", REDIRECTS_FILE})
 # Top-level names the generator itself writes; a page published at the root may not take them.
 RESERVED_SLUGS = frozenset({ARTICLES_URL.rstrip("/"), TAGS_URL.rstrip("/"), STATIC_PREFIX.rstrip("/"),
                             SEARCH_URL.rstrip("/"), SEARCH_BUNDLE, "404", PEOPLE_URL.rstrip("/")})

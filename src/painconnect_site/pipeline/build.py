@@ -43,7 +43,7 @@ def run_build(options: BuildOptions) -> tuple[BuildResult, Diagnostics]:
         cache.flush()  # what was computed is correct even when the build failed later
         if succeeded:
             # Other output folders (`serve` builds into a temporary one) keep their records a while.
-            cache.prune(KINDS, keep_recent={OUTPUTS: 4})
+            cache.prune(KINDS, keep_recent={OUTPUTS: 4, PUBLISHED: 4})
         cache.wait()
     seconds = time.perf_counter() - started
     return BuildResult(options.output, written.files, len(loaded.site.articles), seconds), diags

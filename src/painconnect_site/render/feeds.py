@@ -14,8 +14,6 @@ from ..core.urls import ARTICLES_URL, absolute_url, person_url, tag_url
 from .pagination import paginate
 from .people import people_entries
 
-FEED_SIZE = 20  # the default of site.yaml `feed_size`
-
 def last_modified(doc: ResolvedDocument) -> dt.date:
     return max(d for d in (doc.meta.date, doc.meta.updated, doc.meta.reviewed) if d)
 

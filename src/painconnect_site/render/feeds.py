@@ -6,13 +6,13 @@ import datetime as dt
 import html
 import re
 import xml.etree.ElementTree as ET
-
 from typing import Sequence
 
 from ..core.model import ResolvedDocument, Site
 from ..core.urls import ARTICLES_URL, absolute_url, person_url, tag_url
 from .pagination import paginate
 from .people import people_entries
+
 
 def last_modified(doc: ResolvedDocument) -> dt.date:
     return max(d for d in (doc.meta.date, doc.meta.updated, doc.meta.reviewed) if d)

@@ -46,6 +46,9 @@ REPO = HERE.parent
 MAKE_CORPUS = HERE / "make_corpus.py"
 CACHE_DIRS = ("_cache", ".cache")  # ours (and any older location): removed for a cold build
 BIB_SHARE = 0.05  # the edited references.bib entry is cited by about this share of articles
+# Appended to the generated site.yaml (make_corpus.py is a shared copy, kept verbatim): the article
+# list, tag and people pages are paginated, 20 articles a page, as a large site would configure it.
+SITE_SETTINGS = "page_size: 20\nfeed_size: 20\n"
 
 
 @dataclass
@@ -140,6 +143,9 @@ def run_isolated(command: list[str], cwd: Path | None = None) -> tuple[float, fl
 def make_corpus(n: int, fmt: str, out: Path) -> None:
     subprocess.run([sys.executable, str(MAKE_CORPUS), "--n", str(n), "--format", fmt, "--out", str(out)],
                    check=True, stdout=subprocess.DEVNULL)
+    if fmt == "painconnect":
+        with open(out / "content" / "site.yaml", "a", encoding="utf-8") as settings:
+            settings.write(SITE_SETTINGS)
 
 
 def clear_build_state(site: Path, output: Path) -> None:

@@ -50,7 +50,8 @@ ORDER: dict[str, list[str]] = {
     "search": ["__init__", "text", "index"],
     "incremental": ["__init__", "cache"],
     "content": ["__init__", "sources", "config", "frontmatter", "site_index", "related", "resolve"],
-    "render": ["__init__", "templates", "assets", "tables", "feeds", "headers", "context", "pages"],
+    "render": ["__init__", "templates", "assets", "tables", "images", "pagination", "people", "redirects", "feeds",
+               "headers", "context", "pages"],
     "refs": ["host", "settings", "registry", "compare", "client", "lock", "verify", "__init__"],
     "checks": ["__init__", "text", "context", "silencing", "rules.__init__", "rules.citations", "rules.content",
                "rules.links", "rules.lint_ignore", "rules.references", "registry"],
@@ -68,6 +69,7 @@ LIBRARY_OWNERS: dict[str, set[str]] = {
     "jinja2": {"render.templates"},
     "markupsafe": {"render.templates"},
     "Stemmer": {"search.text"},
+    "PIL": {"render.images"},  # Pillow: image sizes and resized variants
     "textstat": {"checks.rules.content"},
     "httpx": {"refs.client"},  # `refs verify` only
     "livereload": {"commands.serve.server"},

@@ -11,6 +11,7 @@ from __future__ import annotations
 import http.server
 import shutil
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -119,16 +120,25 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
         pass  # keep pytest output readable
 
 
-@pytest.fixture(scope="session")
-def base_url(site_dir: Path) -> Iterator[str]:
-    handler = type("Handler", (SiteHandler,), {"header_rules": parse_headers_file((site_dir / "_headers").read_text())})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=str(site_dir)))
+@contextmanager
+def serving(folder: Path) -> Iterator[str]:
+    """A built site served on 127.0.0.1 with its own `_headers`; yields its root URL."""
+    handler = type("Handler", (SiteHandler,), {"header_rules": parse_headers_file((folder / "_headers").read_text())})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=str(folder)))
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="session")
+def base_url(site_dir: Path) -> Iterator[str]:
+    with serving(site_dir) as url:
+        yield url
 
 
 # --- the browser -----------------------------------------------------------------
@@ -197,17 +207,19 @@ class OpenedPage:
 
 @pytest.fixture
 def open_page(browser: Browser, base_url: str) -> Iterator:
-    """open_page(path, color_scheme=..., width=..., height=...) -> OpenedPage; contexts closed after the test."""
+    """open_page(path, color_scheme=..., width=..., height=...) -> OpenedPage; contexts closed after the test.
+
+    `site=` another served root (from `serving`) instead of the example site; `scale=` a device pixel ratio."""
     contexts: list[BrowserContext] = []
 
     def opener(path: str, color_scheme: str = "light", width: int = 1280, height: int = 800,
-               expect_status: int = 200) -> OpenedPage:
+               expect_status: int = 200, site: str | None = None, scale: float = 1) -> OpenedPage:
         context = browser.new_context(viewport={"width": width, "height": height}, color_scheme=color_scheme,
-                                      reduced_motion="reduce", service_workers="block")
+                                      reduced_motion="reduce", service_workers="block", device_scale_factor=scale)
         contexts.append(context)
         context.add_init_script(CSP_LISTENER)
         page = context.new_page()
-        url = base_url + path.lstrip("/")
+        url = (site or base_url) + path.lstrip("/")
         watch = PageWatch(expected_404=url if expect_status == 404 else None)
         watch.attach(page)
         response = page.goto(url, wait_until="load")
@@ -243,10 +255,11 @@ class SitePages:
     tag: str
     search: str
     not_found: str
+    person: str
 
     def named(self) -> dict[str, str]:
         return {"home": self.home, "article": self.article, "tag": self.tag, "search": self.search,
-                "404": self.not_found}
+                "404": self.not_found, "person": self.person}
 
 
 def pick_article(site_dir: Path) -> str:
@@ -261,9 +274,11 @@ def pick_article(site_dir: Path) -> str:
 @pytest.fixture(scope="session")
 def site_pages(site_dir: Path) -> SitePages:
     tags = sorted(p.parent for p in site_dir.glob("tags/*/index.html"))
-    assert tags, "the site has no tag pages"
+    people = sorted(p.parent for p in site_dir.glob("people/*/index.html"))
+    assert tags and people, "the site has no tag pages or no people pages"
     return SitePages(home="", article=pick_article(site_dir), tag=tags[0].relative_to(site_dir).as_posix() + "/",
-                     search="search/", not_found="no-such-page-here/")
+                     search="search/", not_found="no-such-page-here/",
+                     person=people[0].relative_to(site_dir).as_posix() + "/")
 
 
 def pytest_terminal_summary(terminalreporter) -> None:

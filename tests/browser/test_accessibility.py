@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-PAGES = ("home", "article", "tag", "search", "404")
+PAGES = ("home", "article", "tag", "search", "404", "person")
 BLOCKING_IMPACTS = ("serious", "critical")
 
 RUN_AXE = """async () => {

@@ -8,7 +8,7 @@ import pytest
 from .conftest import PageWatch
 
 VIEWPORTS = {"phone": (390, 844), "desktop": (1280, 800)}
-PAGES = ("home", "article", "tag", "search", "404")
+PAGES = ("home", "article", "tag", "search", "404", "person")
 
 # Characters on each line of the longest paragraph, counted from where the browser put
 # each character; the median of its full lines (the last one is usually short).

@@ -213,7 +213,8 @@ def test_review_labels_say_what_the_review_was(make_site):
         "Medical review", "Medically reviewed", "Next review due"]
     graph = json.loads(page.find("script", type="application/ld+json").string)["@graph"]
     webpage = next(node for node in graph if node["@type"] == "WebPage")
-    assert webpage["lastReviewed"] == "2026-02-10" and webpage["reviewedBy"]["name"] == "Jane Smith"
+    reviewer = next(node for node in graph if node.get("@id") == webpage["reviewedBy"]["@id"])
+    assert webpage["lastReviewed"] == "2026-02-10" and reviewer["name"] == "Jane Smith"
     article_graph = json.loads(article.find("script", type="application/ld+json").string)["@graph"]
     assert all("lastReviewed" not in node for node in article_graph)
 

@@ -115,6 +115,19 @@ CHANGES = {
     "draft-toggle": lambda site: edit(site, "content/articles/back.md", "author: team\n", "author: team\ndraft: true\n"),
     "summary-edit": lambda site: edit(site, "content/articles/touch.md", "Touch may help", "Touch can help"),
     "image-added": lambda site: write_site(site, {"static/images/extra.png": (site / "static/images/logo.png").read_bytes()}),
+    # issue 14: redirects, pagination, people
+    "alias-added": lambda site: edit(site, "content/articles/support.md", "author: jane\n",
+                                     "author: jane\naliases: [/articles/groups/, /support.html]\n"),
+    "slug-renamed-with-alias": lambda site: edit(site, "content/articles/back.md", "author: team\n",
+                                                 "author: team\nslug: back-pain\naliases: [/articles/back/]\n"),
+    "page-size-change": lambda site: edit(site, "content/site.yaml", "default_author: team\n",
+                                          "default_author: team\npage_size: 1\nfeed_size: 2\n"),
+    "person-added": lambda site: write_site(site, {"content/site.yaml": SITE_YAML + "  omar:\n    name: Omar Reyes\n"},
+                                            base={}),
+    "person-bio-edit": lambda site: edit(site, "content/site.yaml", "role: Physiotherapist\n",
+                                         "role: Physiotherapist\n    bio: Jane treats back pain.\n"),
+    "reviewer-added": lambda site: edit(site, "content/articles/back.md", "author: team\n", "author: team\nreviewer: jane\n"),
+    "author-change": lambda site: edit(site, "content/articles/sleep.md", "author: team\n", "author: jane\n"),
 }
 
 
@@ -294,3 +307,72 @@ def test_site_yaml_errors_are_reported_with_a_warm_cache(warm_site, tmp_path, ca
     capsys.readouterr()
     assert main(["build", "--source", str(warm_site), "--output", str(tmp_path / "cached")]) == 1
     assert "unknown person 'jane'" in capsys.readouterr().err
+
+
+# --- sequences: a change, then its undoing or a second change, each build compared with a clean one ---
+
+def _photo(width: int, shade: int) -> bytes:
+    import io
+
+    from PIL import Image
+
+    image = Image.new("RGB", (width, width * 2 // 3))
+    image.putdata([((x * 7 + shade) % 256, (y * 5) % 256, (x * y) % 256) for y in range(width * 2 // 3)
+                   for x in range(width)])
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=85)
+    return buffer.getvalue()
+
+
+SMALL_IMAGES = "images:\n  widths: [100, 200]\n"
+SEQUENCES = {
+    "alias-added-then-removed": [
+        lambda site: edit(site, "content/articles/support.md", "author: jane\n", "author: jane\naliases: [/old/]\n"),
+        lambda site: edit(site, "content/articles/support.md", "aliases: [/old/]\n", ""),
+    ],
+    "page-size-down-then-up": [
+        lambda site: edit(site, "content/site.yaml", "default_author: team\n", "default_author: team\npage_size: 1\n"),
+        lambda site: edit(site, "content/site.yaml", "page_size: 1\n", "page_size: 3\n"),
+    ],
+    "image-shown-edited-resized-removed": [
+        lambda site: (write_site(site, {"static/images/photo.jpg": _photo(300, 0)}, base={}),
+                      edit(site, "content/site.yaml", "default_author: team\n", "default_author: team\n" + SMALL_IMAGES),
+                      edit(site, "content/articles/sleep.md", "## The cycle\n",
+                           "## The cycle\n\n![A bed](/static/images/photo.jpg)\n")),
+        lambda site: write_site(site, {"static/images/photo.jpg": _photo(260, 90)}, base={}),  # new bytes, new size
+        lambda site: edit(site, "content/site.yaml", "widths: [100, 200]", "widths: [150]"),
+        lambda site: edit(site, "content/articles/sleep.md", "![A bed](/static/images/photo.jpg)\n", ""),
+    ],
+    "hero-image-added-then-replaced": [
+        lambda site: (write_site(site, {"static/images/hero.jpg": _photo(240, 10)}, base={}),
+                      edit(site, "content/articles/support.md", "author: jane\n",
+                           "author: jane\nimage: images/hero.jpg\nimage_alt: A support group\n")),
+        lambda site: write_site(site, {"static/images/hero.jpg": _photo(200, 50)}, base={}),
+    ],
+    "person-renamed-then-removed-from-articles": [
+        lambda site: edit(site, "content/site.yaml", "name: Jane Smith", "name: Jane Smith-Jones"),
+        lambda site: edit(site, "content/articles/support.md", "author: jane\n", "author: team\n"),
+    ],
+}
+
+
+@pytest.mark.parametrize("sequence", sorted(SEQUENCES))
+def test_cached_builds_along_a_sequence_of_changes_equal_clean_builds(sequence, warm_site, tmp_path):
+    for number, change in enumerate(SEQUENCES[sequence]):
+        change(warm_site)
+        build_site(warm_site, tmp_path / "cached")
+        build_site(warm_site, tmp_path / f"clean-{number}", "--no-cache")
+        assert tree_digest(tmp_path / "cached") == tree_digest(tmp_path / f"clean-{number}"), f"after step {number + 1}"
+
+
+def test_a_body_edit_keeps_the_people_pages(warm_site, tmp_path):
+    """A person's page shows front matter only: a body edit links it from the previous output."""
+    out = tmp_path / "cached"
+    people = out / "people/team/index.html"
+    inode = people.stat().st_ino
+    CHANGES["article-edit"](warm_site)
+    build_site(warm_site, out)
+    assert people.stat().st_ino == inode
+    edit(warm_site, "content/articles/sleep.md", '"Sleep and chronic pain"', '"Sleep, and chronic pain"')
+    build_site(warm_site, out)
+    assert people.stat().st_ino != inode and "Sleep, and chronic pain" in people.read_text(encoding="utf-8")

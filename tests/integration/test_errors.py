@@ -6,9 +6,26 @@ import hashlib
 from pathlib import Path
 
 import pytest
-from conftest import ARTICLE, run_cli
+from conftest import ARTICLE, PNG, SITE_YAML, run_cli
 
 from painconnect_site.commands.cli import main
+
+
+def _truncated_png() -> bytes:
+    """A real PNG cut in half: its header reads, its pixels do not."""
+    import io
+    import random
+
+    from PIL import Image
+
+    noise = random.Random(1)
+    image = Image.frombytes("RGB", (64, 64), bytes(noise.randrange(256) for _ in range(64 * 64 * 3)))
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()[: len(buffer.getvalue()) // 2]
+
+
+TRUNCATED_PNG = _truncated_png()
 
 
 def fm(front: str, body: str = "Body text.\n") -> str:
@@ -102,6 +119,102 @@ CASES = {
     "template-syntax-error": (
         {"templates/page.html": "{% extends 'base.html' %}\n{% block content %}\n{{ doc.meta.title \n{% endblock %}\n"},
         "templates/page.html:4: error: template syntax error: expected token 'end of print statement', got '{'",
+    ),
+    # --- redirects (front-matter aliases) ---
+    "alias-is-a-page": (
+        {"content/articles/a.md": fm(ARTICLE_FM + "aliases: [/about/]\n")},
+        "content/articles/a.md:7: error: alias '/about/' is the URL of content/pages/about.md; a redirect cannot replace a page",
+    ),
+    "alias-is-its-own-url": (
+        {"content/articles/a.md": fm(ARTICLE_FM + "aliases:\n  - /articles/old/\n  - /articles/a\n")},
+        "content/articles/a.md:9: error: alias '/articles/a/' is this page's own URL; a redirect cannot replace a page",
+    ),
+    "alias-taken-twice": (
+        {"content/articles/a.md": fm(ARTICLE_FM + "aliases: [/old/]\n"),
+         "content/articles/b.md": fm(ARTICLE_FM + "aliases: [/old]\n")},
+        "content/articles/b.md:7: error: alias '/old/' is already an alias (content/articles/a.md:7); each old URL redirects to one page",
+    ),
+    "alias-is-generated": (
+        {"content/articles/a.md": fm(ARTICLE_FM + "aliases: [/tags/]\n")},
+        "content/articles/a.md:7: error: alias '/tags/' is a page or file the generator writes; choose another",
+    ),
+    "alias-over-a-file": (
+        {"content/articles/a.md": fm(ARTICLE_FM + "aliases: [/feed.xml]\n")},
+        "content/articles/a.md:7: error: alias '/feed.xml/' is a page or file the generator writes; choose another",
+    ),
+    "alias-under-a-page-file": (
+        {"content/articles/a.md": fm(ARTICLE_FM + "aliases: [/about/index.html/old/]\n")},
+        "content/articles/a.md:7: error: alias '/about/index.html/old/' is a page or file the generator writes; choose another",
+    ),
+    "alias-is-a-person-page": (
+        {"content/articles/a.md": fm(ARTICLE_FM + "aliases: [/people/jane/]\n")},
+        "content/articles/a.md:7: error: alias '/people/jane/' is a page or file the generator writes; choose another",
+    ),
+    "alias-under-static": (
+        {"content/articles/a.md": fm(ARTICLE_FM + "aliases: [/static/old/]\n")},
+        "content/articles/a.md:7: error: alias '/static/old/' is under /static/, which holds files, not pages",
+    ),
+    "alias-not-from-the-root": (
+        {"content/articles/a.md": fm(ARTICLE_FM + "aliases: [old/path/]\n")},
+        "content/articles/a.md:7: error: invalid alias 'old/path/': write it from the site root, like '/articles/old-slug/'",
+    ),
+    "alias-with-a-query": (
+        {"content/articles/a.md": fm(ARTICLE_FM + "aliases: ['/old/?id=3']\n")},
+        "content/articles/a.md:7: error: invalid alias '/old/?id=3': it may not contain spaces, quotes, '?', '#', '%', '<', '>' or backslashes",
+    ),
+    "link-to-an-old-url": (
+        {"content/articles/a.md": fm(ARTICLE_FM + "aliases: [/old/]\n", "Intro.\n\nSee [this](/old/).\n"),
+         "content/articles/b.md": fm(ARTICLE_FM, "Intro.\n\nSee [that](/old/).\n")},
+        "content/articles/b.md:11: error: link '/old/' is an old URL that redirects to /articles/a/; link /articles/a/ instead",
+    ),
+    # --- pagination ---
+    "article-slug-page": (
+        {"content/articles/page.md": fm(ARTICLE_FM)},
+        "content/articles/page.md:1: error: article slug 'page' is reserved by the generator; choose another",
+    ),
+    "page-size-zero": (
+        {"content/site.yaml": SITE_YAML + "page_size: 0\n"},
+        "content/site.yaml:17: error: field 'page_size' must be a whole number of at least 1, found '0'",
+    ),
+    "feed-size-text": (
+        {"content/site.yaml": SITE_YAML + "feed_size: many\n"},
+        "content/site.yaml:17: error: field 'feed_size' must be a whole number of at least 1, found 'many'",
+    ),
+    # --- people ---
+    "people-page-taken-twice": (
+        {"content/site.yaml": SITE_YAML + "  Jane:\n    name: Jane Other\n"},
+        "content/site.yaml:17: error: person id 'Jane' gives the same page /people/jane/ as 'jane'; rename one",
+    ),
+    "reserved-page-slug-people": (
+        {"content/pages/people.md": fm(BASE + "date: 2026-01-15\n")},
+        "content/pages/people.md:1: error: page slug 'people' is reserved by the generator; choose another",
+    ),
+    # --- images ---
+    "image-settings-widths": (
+        {"content/site.yaml": SITE_YAML + "images:\n  widths: [400, wide]\n"},
+        "content/site.yaml:18: error: field 'widths' must be a list of whole numbers of at least 1, found 'wide' in the list",
+    ),
+    "image-settings-unknown": (
+        {"content/site.yaml": SITE_YAML + "images:\n  width: [400]\n"},
+        "content/site.yaml:18: error: unknown images setting 'width' (did you mean 'widths'?)",
+    ),
+    "image-in-body-missing": (
+        {"content/articles/a.md": fm(ARTICLE_FM, "Intro.\n\n![A chart](/static/images/nope.png)\n")},
+        "content/articles/a.md:11: error: image '/static/images/nope.png' not found under static/",
+    ),
+    "image-broken-in-front-matter": (
+        {"static/images/broken.jpg": b"not a jpeg at all",
+         "content/articles/a.md": fm(ARTICLE_FM + "image: images/broken.jpg\nimage_alt: A photo\n")},
+        "content/articles/a.md:7: error: image 'static/images/broken.jpg' cannot be shown: it is not an image Pillow can read (is it really a JPEG, PNG, WebP or GIF?)",
+    ),
+    "image-broken-in-body": (
+        {"static/images/broken.png": TRUNCATED_PNG,
+         "content/articles/a.md": fm(ARTICLE_FM, "Intro.\n\n![A chart](/static/images/broken.png)\n")},
+        "content/articles/a.md:11: error: image 'static/images/broken.png' cannot be shown: the file is damaged or cut short; export it again",
+    ),
+    "variants-folder-is-reserved": (
+        {"static/variants/mine.png": PNG},
+        "static/variants/mine.png: error: /static/variants/ is where the build writes resized images; move this file",
     ),
     "bibtex-duplicate-key": (
         {"references.bib": "@article{smith2020, title={A}, author={B, C}, journal={J}, year={2020}}\n\n@article{smith2020, title={D}, author={E, F}, journal={J}, year={2021}}\n"},

@@ -95,12 +95,27 @@ FIXTURE_FEATURES = {
         '<div class="admonition danger">', '<div class="admonition warning">', '<div class="admonition tip">',
         '<div class="admonition note">', '<caption id="table-caption-1">', 'aria-label="Table: Tables"',
         'class="align-center"', 'class="align-right"', '<pre><code class="language-python">', "<pre><code>",
-        "<blockquote>", "<hr>", "<li>First step", "<li>A nested item", '<img alt="', '<img class="hero"',
+        "<blockquote>", "<hr>", "<li>First step", "<li>A nested item", '<img class="hero"',
         '<sup class="cite"', "(pp. 12-14)", 'class="key-takeaways"', 'class="faq"', 'class="toc"',
         'class="reference-list"', "<h4", "&lt;b onclick",
+        # responsive images: the hero (JPEG) and a body image (PNG with a title), sized, with variants
+        '<picture><source type="image/webp" srcset="/static/variants/sofa-', 'fetchpriority="high"',
+        '<img src="/static/images/pillow.png" srcset="/static/variants/pillow-', 'loading="lazy"',
+        'title="Support under the knees"', '<meta property="og:image:width" content="1600">',
+        '<a href="/people/jane/">Jane Smith</a>',
     ),
     "articles/buying-a-cushion/index.html": ('rel="sponsored noopener"', 'class="callout disclosure"'),
     "about/index.html": ('<div class="table-scroll"', "<li>We read the study.</li>"),
+    # pagination (page_size: 2), aliases, people
+    "articles/index.html": ('<nav class="pagination" aria-label="Pagination">', 'rel="next"', 'aria-current="page"'),
+    "articles/page/2/index.html": ('<link rel="prev" href="https://fixture.example/articles/">', "(page 2 of 2)"),
+    "tags/back-pain/page/2/index.html": ('<nav class="pagination" aria-label="Pagination">',),
+    "articles/all-features/index.html": ('<meta http-equiv="refresh" content="0; url=https://fixture.example/articles/every-feature/">',
+                                          '<meta name="robots" content="noindex">'),
+    "every-feature.html": ('<link rel="canonical" href="https://fixture.example/articles/every-feature/">',),
+    "_redirects": ("/articles/all-features/ /articles/every-feature/ 301",),
+    "people/jane/index.html": ('"@type":"ProfilePage"', "Medically reviewed", "Physiatrist"),
+    "people/team/page/2/index.html": ('"@type":"ProfilePage"', "(page 2 of 2)"),
 }
 
 

@@ -101,7 +101,7 @@ def test_rule_ids_are_the_documented_contract():
         "uncited-claim", "review-overdue", "review-due-soon", "no-reviewer", "reading-grade", "image-alt",
         "heading-skip", "multiple-h1", "broken-anchor", "insecure-link", "affiliate-link", "description-length",
         "title-length", "mojibake", "faq-answer-length", "structured-data", "bad-lint-ignore",
-        "unused-reference", "reference-fields", "citation-after-advice",
+        "unused-reference", "reference-fields", "citation-after-advice", "missing-alias", "removed-page",
         "reference-retracted", "reference-not-found", "reference-notice", "reference-mismatch", "reference-unverified",
     ])
     for rule in all_rules():

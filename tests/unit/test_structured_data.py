@@ -163,6 +163,11 @@ def types_in(data: dict) -> list[str]:
     return [node["@type"] for node in data["@graph"]]
 
 
+def resolved(data: dict, value: dict) -> dict:
+    """The graph node a {"@id": ...} reference names (people are nodes of their own, referred to by @id)."""
+    return nodes_by_id(data)[value["@id"]]
+
+
 def assert_valid(data: dict) -> None:
     assert validate_jsonld(data) == []
     assert required_problems(data) == []
@@ -175,7 +180,8 @@ def assert_valid(data: dict) -> None:
 def test_article_graph_is_valid_complete_schema_org():
     data = article_graph(make_config(), make_doc())
     assert data["@context"] == "https://schema.org"
-    assert types_in(data) == ["WebSite", "Organization", "MedicalWebPage", "Article", "FAQPage", "BreadcrumbList"]
+    assert types_in(data) == ["WebSite", "Organization", "MedicalWebPage", "Article", "FAQPage", "BreadcrumbList",
+                              "Person", "Person"]  # the author's and the reviewer's nodes
     assert_valid(data)
 
 
@@ -189,6 +195,8 @@ def test_article_nodes_are_linked_by_id():
         page + "#article",
         page + "#faq",
         page + "#breadcrumb",
+        BASE + "people/jane/#person",
+        BASE + "people/omar/#person",
     ]
     article = node_of_type(data, "Article")
     assert article["mainEntityOfPage"] == {"@id": page + "#webpage"}
@@ -215,15 +223,16 @@ def test_article_properties_come_from_the_document():
         "contentUrl": BASE + "static/images/back.jpg",
         "caption": "Two people resting on a sofa",
     }
-    assert article["author"] == [
-        {
-            "@type": "Person",
-            "name": "Jane Doe",
-            "honorificSuffix": "PhD",
-            "jobTitle": "Pain researcher",
-            "url": "https://jane.example/",
-        }
-    ]
+    assert article["author"] == [{"@id": BASE + "people/jane/#person"}]
+    assert resolved(data, article["author"][0]) == {
+        "@type": "Person",
+        "@id": BASE + "people/jane/#person",
+        "name": "Jane Doe",
+        "honorificSuffix": "PhD",
+        "jobTitle": "Pain researcher",
+        "url": BASE + "people/jane/",  # their page on the site
+        "sameAs": "https://jane.example/",  # their own address
+    }
 
 
 def test_date_modified_falls_back_to_date_published():
@@ -335,20 +344,34 @@ def test_site_organization_as_author_is_a_reference_to_the_organization_node():
 
 def test_organization_kind_author_that_is_not_the_site_organization():
     data = article_graph(make_config(), make_doc(author=TEAM))
-    assert node_of_type(data, "Article")["author"] == [
-        {"@type": "Organization", "name": "PainConnect Editorial Team", "url": BASE + "about/"}
-    ]
+    author = node_of_type(data, "Article")["author"]
+    assert author == [{"@id": BASE + "people/editorial-team/#organization"}]
+    node = resolved(data, author[0])
+    assert {key: node[key] for key in ("@type", "name", "url", "sameAs")} == {
+        "@type": "Organization", "name": "PainConnect Editorial Team", "url": BASE + "people/editorial-team/",
+        "sameAs": BASE + "about/"}
     assert_valid(data)
 
 
 def test_reviewer_present():
-    page = node_of_type(article_graph(make_config(), make_doc()), "MedicalWebPage")
-    assert page["reviewedBy"] == {
+    data = article_graph(make_config(), make_doc())
+    page = node_of_type(data, "MedicalWebPage")
+    assert page["reviewedBy"] == {"@id": BASE + "people/omar/#person"}
+    assert resolved(data, page["reviewedBy"]) == {
         "@type": "Person",
+        "@id": BASE + "people/omar/#person",
         "name": "Omar Reyes",
+        "url": BASE + "people/omar/",
         "honorificSuffix": "MD",
         "jobTitle": "Physician",
     }
+
+
+def test_an_author_who_also_reviews_is_one_node():
+    data = article_graph(make_config(), make_doc(reviewer=JANE))
+    assert types_in(data).count("Person") == 1
+    assert node_of_type(data, "MedicalWebPage")["reviewedBy"] == node_of_type(data, "Article")["author"][0]
+    assert_valid(data)
 
 
 def test_reviewer_absent_leaves_review_properties_out():
@@ -467,7 +490,9 @@ def test_graphs_never_carry_empty_values():
     person = Person(id="x", name="Ann Example", credentials="", role=None, url="")
     doc = make_doc(author=person, reviewer=None, reviewed=None, tags=("",), image=None, image_alt="")
     data = article_graph(make_config(), doc)
-    assert node_of_type(data, "Article")["author"] == [{"@type": "Person", "name": "Ann Example"}]
+    author = node_of_type(data, "Article")["author"]
+    assert resolved(data, author[0]) == {"@type": "Person", "@id": BASE + "people/x/#person", "name": "Ann Example",
+                                          "url": BASE + "people/x/"}
     assert "keywords" not in node_of_type(data, "Article")
     assert validate_jsonld(data) == []
 
@@ -516,7 +541,7 @@ def test_hostile_strings_round_trip_and_cannot_escape_the_script_element():
     assert "\u202e" in text and "\u200f" in text and "🙂" in text  # kept as-is, not \u-escaped
     article = node_of_type(json.loads(text), "Article")
     assert article["headline"] == HOSTILE
-    assert article["author"][0]["name"] == HOSTILE
+    assert resolved(data, article["author"][0])["name"] == HOSTILE
     assert article["citation"][0]["name"] == HOSTILE
     assert node_of_type(data, "FAQPage")["mainEntity"][0]["acceptedAnswer"]["text"] == HOSTILE
     assert validate_jsonld(data) == []

@@ -27,6 +27,15 @@ class Finding:
 
 
 @dataclass(frozen=True, slots=True)
+class PreviousBuild:
+    """What the previous build published into the output folder (`missing-alias`, `removed-page`)."""
+
+    sitemap: str  # its sitemap.xml, as diagnostics name it
+    urls: Mapping[str, int]  # site-relative URL -> its line in that sitemap
+    pages: Mapping[str, tuple[str, str]] = field(default_factory=dict)  # document URL -> (source rel, title), if recorded
+
+
+@dataclass(frozen=True, slots=True)
 class LintContext:
     """Site-wide facts computed once and shared by every rule."""
 
@@ -34,6 +43,8 @@ class LintContext:
     today: dt.date
     anchors: Mapping[str, frozenset[str]]  # document URL ("articles/x/") -> element ids of its rendered page
     rule_ids: tuple[str, ...] = ()  # every registered rule (lint-ignore names are checked against them)
+    previous: PreviousBuild | None = None  # the previous build's sitemap, when the output folder has one
+    published: frozenset[str] = frozenset()  # every site-relative URL the site publishes now (pages, redirects)
     cache: dict[tuple[str, int], object] = field(default_factory=dict, compare=False)
 
     def memo(self, name: str, doc: ResolvedDocument, compute: Callable[[ResolvedDocument], T]) -> T:

@@ -19,7 +19,7 @@ from typing import Mapping
 from ..core.errors import ERROR, Diagnostics
 from ..core.model import Site
 from . import rules as rules_package
-from .context import RULE_ATTRIBUTE, Finding, LintContext, Rule
+from .context import RULE_ATTRIBUTE, Finding, LintContext, PreviousBuild, Rule
 from .silencing import InlineIgnores, ignore_comments
 
 
@@ -41,10 +41,13 @@ def rules_by_id() -> dict[str, Rule]:
     return {rule.id: rule for rule in all_rules()}
 
 
-def check_site(site: Site, diags: Diagnostics, today: dt.date, pages: Mapping[str, bytes]) -> None:
-    """Run every rule; `pages` are the rendered outputs (path -> bytes), where anchors are read."""
+def check_site(site: Site, diags: Diagnostics, today: dt.date, pages: Mapping[str, bytes],
+               previous: PreviousBuild | None = None) -> None:
+    """Run every rule; `pages` are the rendered outputs (path -> bytes), where anchors are read;
+    `previous` is what the previous build published (for the rules on moved pages)."""
     rules = all_rules()
-    context = LintContext(site, today, page_anchors(site, pages), tuple(rule.id for rule in rules))
+    published = frozenset(path.removesuffix("index.html") for path in pages)
+    context = LintContext(site, today, page_anchors(site, pages), tuple(rule.id for rule in rules), previous, published)
     document_rules = [rule for rule in rules if rule.scope == "document"]
     for doc in site.documents:
         ignores = InlineIgnores(ignore_comments(context, doc))

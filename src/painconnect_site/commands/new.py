@@ -32,8 +32,9 @@ author: {author}
 # reviewer: person-id          # the clinician who checked it (an id under `people` in content/site.yaml)
 # updated: YYYY-MM-DD          # when the content last changed in a way readers would notice
 # review_due: YYYY-MM-DD       # default: 12 months after `reviewed`
-# image: images/example.jpg    # a file under static/
+# image: images/example.jpg    # a file under static/ (resized for every screen; also the link preview)
 # image_alt: "What the image shows"
+# aliases: [/articles/old-slug/]  # earlier URLs of this article: they redirect here
 # affiliate: true              # the article contains affiliate links (adds a disclosure)
 # lint_ignore:
 #   rule-id: "why this check does not apply here"

@@ -7,8 +7,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from ..core.errors import Diagnostics
-from ..core.model import Organization, Person, SiteConfig
-from ..core.schema import BOOL, MAPPING, TEXT, Field, validate_mapping
+from ..core.model import ImageSettings, Organization, Person, SiteConfig
+from ..core.schema import BOOL, INT, INT_LIST, MAPPING, TEXT, Field, validate_mapping
+from ..core.urls import person_url
 from ..core.yaml_lines import YamlError, load_yaml
 
 SITE_FILE = "content/site.yaml"
@@ -24,7 +25,15 @@ SITE_FIELDS = {
     "default_author": Field(TEXT),
     "people": Field(MAPPING),
     "references": Field(MAPPING),
+    "page_size": Field(INT),
+    "feed_size": Field(INT),
+    "images": Field(MAPPING),
 }
+# Resized variants of the images pages show (render/images.py); defaults in core.model.ImageSettings.
+IMAGES_FIELDS = {"widths": Field(INT_LIST), "sizes": Field(TEXT), "quality": Field(INT)}
+MAX_IMAGE_WIDTH = 4000
+MAX_QUALITY = 95
+DEFAULT_IMAGES = ImageSettings()
 # `refs verify` and the reference-verification rules (refs/settings.py gives the defaults).
 REFERENCES_FIELDS = {"contact": Field(TEXT), "require_verification": Field(BOOL), "max_age_days": Field(TEXT)}
 ORGANIZATION_FIELDS = {"name": Field(TEXT, required=True), "url": Field(TEXT, required=True), "logo": Field(TEXT)}
@@ -71,6 +80,7 @@ def load_config(root: Path, diags: Diagnostics, base_url: str | None = None) -> 
     ) if "organization" in values else {}
     people = _people(values.get("people", {}), line_of, diags)
     references = _references(values.get("references", {}), line_of, diags)
+    images = _images(values.get("images", {}), line_of, diags)
 
     url = base_url or values.get("base_url", "")
     if url and not _is_absolute_http(url):
@@ -92,12 +102,23 @@ def load_config(root: Path, diags: Diagnostics, base_url: str | None = None) -> 
         default_author=default_author,
         lines={key[0]: line for key, line in lines.items() if len(key) == 1},
         references=references,
+        **{key: values[key] for key in ("page_size", "feed_size") if key in values},
+        images=images,
     )
 
 
 def _people(raw: dict, line_of, diags: Diagnostics) -> dict[str, Person]:
     people: dict[str, Person] = {}
+    page_of: dict[str, str] = {}  # person page URL -> the id that has it
     for person_id, entry in raw.items():
+        page = person_url(str(person_id))
+        if page == person_url(""):
+            diags.error(SITE_FILE, line_of(("people", person_id)),
+                        f"person id '{person_id}' needs letters or digits: it names the person's page /people/<id>/")
+        elif page in page_of:
+            diags.error(SITE_FILE, line_of(("people", person_id)),
+                        f"person id '{person_id}' gives the same page /{page} as '{page_of[page]}'; rename one")
+        page_of.setdefault(page, str(person_id))
         values = validate_mapping(entry, PERSON_FIELDS, rel=SITE_FILE, path=("people", person_id),
                                   line_of=line_of, diags=diags, what="person field")
         kind = values.get("kind", "person")
@@ -109,6 +130,20 @@ def _people(raw: dict, line_of, diags: Diagnostics) -> dict[str, Person]:
                 role=values.get("role"), url=values.get("url"), bio=values.get("bio"),
             )
     return people
+
+
+def _images(raw: dict, line_of, diags: Diagnostics) -> ImageSettings:
+    values = validate_mapping(raw, IMAGES_FIELDS, rel=SITE_FILE, path=("images",), line_of=line_of, diags=diags,
+                              what="images setting")
+    widths = values.get("widths", DEFAULT_IMAGES.widths)
+    if any(width > MAX_IMAGE_WIDTH for width in widths):
+        diags.error(SITE_FILE, line_of(("images", "widths")),
+                    f"images widths must be at most {MAX_IMAGE_WIDTH} pixels, found {max(widths)}")
+    quality = values.get("quality", DEFAULT_IMAGES.quality)
+    if quality > MAX_QUALITY:
+        diags.error(SITE_FILE, line_of(("images", "quality")), f"images quality must be 1-{MAX_QUALITY}, found {quality}")
+    return ImageSettings(widths=tuple(sorted(set(widths))), sizes=values.get("sizes", DEFAULT_IMAGES.sizes),
+                         quality=quality)
 
 
 def _references(raw: dict, line_of, diags: Diagnostics) -> dict[str, object]:

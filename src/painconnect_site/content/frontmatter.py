@@ -10,6 +10,7 @@ from ..core.errors import Diagnostics, did_you_mean
 from ..core.kinds import ARTICLE, PAGE
 from ..core.model import DocumentMeta, FaqItem, ParsedDocument, SiteConfig, SourceFile
 from ..core.schema import ANY, BOOL, DATE, MAPPING, TEXT, TEXT_LIST, Field, validate_mapping
+from ..core.urls import alias_url
 from ..core.yaml_lines import YamlError, load_yaml
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -26,6 +27,7 @@ PAGE_FIELDS = {
     "affiliate": Field(BOOL),
     "draft": Field(BOOL),
     "slug": Field(TEXT),
+    "aliases": Field(TEXT_LIST),  # earlier URLs of the page: redirected to it
     "lint_ignore": Field(MAPPING),
     # A page with clinical content (urgent help, red flags) carries review dates too.
     "reviewed": Field(DATE),
@@ -89,6 +91,7 @@ def parse_document(src: SourceFile, config: SiteConfig, static_files: frozenset[
     _check_people(values, author, config, src.rel, line_of, diags)
     _check_dates(values, src.rel, line_of, diags)
     _check_image(values, static_files, src.rel, line_of, diags)
+    aliases = _aliases(doc.data.get("aliases") if "aliases" in values else None, src.rel, line_of, diags)
     if len(diags.errors) > errors_before or author is None or slug is None:
         if author is None and len(diags.errors) == errors_before:
             diags.error(src.rel, 1, "missing field 'author' (and site.yaml has no default_author)")
@@ -115,6 +118,8 @@ def parse_document(src: SourceFile, config: SiteConfig, static_files: frozenset[
         lint_ignore=lint_ignore,
         lines={str(k[0]): line_of(k) for k in doc.lines if len(k) == 1},
         summary_lines=tuple(line_of(("summary", i)) for i in range(len(values.get("summary", ())))),
+        aliases=tuple(url for url, _ in aliases),
+        alias_lines=tuple(line for _, line in aliases),
     )
     return ParsedDocument(source=src, kind=src.kind, meta=meta, body=body, body_start_line=body_start)
 
@@ -152,6 +157,25 @@ def _lint_ignore(raw: dict, rel: str, line_of, diags: Diagnostics) -> dict[str, 
         else:
             ignores[str(rule)] = reason.strip()
     return ignores
+
+
+def _aliases(raw: Any, rel: str, line_of, diags: Diagnostics) -> list[tuple[str, int]]:
+    """(site-relative URL, line) of each alias; collisions are checked site-wide (site_index.py)."""
+    if raw is None:
+        return []
+    items = [(raw, line_of(("aliases",)))] if isinstance(raw, str) else [
+        (item, line_of(("aliases", index))) for index, item in enumerate(raw)]
+    found = []
+    for item, line in items:
+        alias = str(item).strip()
+        if not alias:
+            continue
+        url, problem = alias_url(alias)
+        if url is None:
+            diags.error(rel, line, f"invalid alias '{alias}': {problem}")
+        else:
+            found.append((url, line))
+    return found
 
 
 def _slug(raw: str | None, src: SourceFile, line_of, diags: Diagnostics) -> str | None:

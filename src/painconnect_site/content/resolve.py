@@ -25,7 +25,7 @@ from ..core.model import (
     SiteConfig,
 )
 from ..core.urls import is_external
-from .site_index import SiteIndex, resolves
+from .site_index import SiteIndex, redirect_of, resolves
 
 if TYPE_CHECKING:  # Python-Markdown loads only when something is rendered: cached builds never need it
     from ..markdown.render import MarkdownRenderer
@@ -128,8 +128,9 @@ def citation_uses(doc: ParsedDocument) -> tuple[CitationUse, ...]:
 
 
 def _check_links(rendered: RenderedMarkdown, index: SiteIndex, rel: str, diags: Diagnostics) -> None:
+    images = set(rendered.images)
     for link in rendered.links:
-        problem = internal_link_problem(link, index)
+        problem = internal_link_problem(link, index, image=link in images)
         if problem:
             diags.error(rel, link.line, problem)
 
@@ -137,7 +138,7 @@ def _check_links(rendered: RenderedMarkdown, index: SiteIndex, rel: str, diags: 
 _NOT_INTERNAL = ("https://", "http://", "//", "#", "mailto:", "tel:")  # never checked; common enough to skip urlsplit
 
 
-def internal_link_problem(link: Link, index: SiteIndex) -> str | None:
+def internal_link_problem(link: Link, index: SiteIndex, image: bool = False) -> str | None:
     url = link.url
     if url.startswith(_NOT_INTERNAL):
         return None
@@ -149,5 +150,10 @@ def internal_link_problem(link: Link, index: SiteIndex) -> str | None:
     if not url.startswith("/"):
         return f"link '{url}' is relative; write internal links from the site root, e.g. '/articles/<slug>/' or '/about/'"
     if not resolves(index, parts.path):
+        target = redirect_of(index, parts.path)
+        if target is not None:
+            return f"link '{url}' is an old URL that redirects to /{target}; link /{target} instead"
+        if image:
+            return f"image '{url}' not found under static/"
         return f"link '{url}' does not resolve to a page or file of the site"
     return None

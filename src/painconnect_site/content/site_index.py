@@ -2,22 +2,44 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
 from ..core.errors import Diagnostics
 from ..core.kinds import KIND_BY_NAME
-from ..core.model import ParsedDocument
-from ..core.urls import GENERATED_PATHS, RESERVED_SLUGS, document_url, slugify, static_rel, tag_url
+from ..core.model import ParsedDocument, SiteConfig
+from ..core.urls import (
+    ARTICLES_URL,
+    GENERATED_FILES,
+    GENERATED_PATHS,
+    RESERVED_ARTICLE_SLUGS,
+    RESERVED_FOLDERS,
+    RESERVED_SLUGS,
+    document_url,
+    list_page_urls,
+    output_path,
+    person_url,
+    slugify,
+    static_rel,
+    tag_url,
+    VARIANTS_PREFIX,
+)
+
+# Slugs a document of a kind published under this URL prefix may not take.
+RESERVED_BY_PREFIX = {"": RESERVED_SLUGS, ARTICLES_URL: RESERVED_ARTICLE_SLUGS}
 
 
 @dataclass(frozen=True, slots=True)
 class SiteIndex:
     urls: Mapping[str, str]  # source rel path -> site-relative URL ("articles/x/")
     paths: frozenset[str]  # every site-relative URL that will exist (pages and files)
+    aliases: Mapping[str, str] = field(default_factory=dict)  # alias URL -> the URL it redirects to
 
 
-def index_site(docs: Iterable[ParsedDocument], static_files: Iterable[str], diags: Diagnostics) -> SiteIndex:
+def index_site(docs: Iterable[ParsedDocument], static_files: Iterable[str], diags: Diagnostics,
+               config: SiteConfig | None = None) -> SiteIndex:
+    docs = list(docs)
     urls: dict[str, str] = {}
     owner_by_url: dict[str, ParsedDocument] = {}
     tag_urls: set[str] = set()
@@ -25,8 +47,9 @@ def index_site(docs: Iterable[ParsedDocument], static_files: Iterable[str], diag
         kind = KIND_BY_NAME[doc.kind]
         url = document_url(kind, doc.meta.slug)
         slug_line = doc.meta.lines.get("slug", 1)
-        if not kind.url_prefix and doc.meta.slug in RESERVED_SLUGS:
-            diags.error(doc.source.rel, slug_line, f"page slug '{doc.meta.slug}' is reserved by the generator; choose another")
+        if doc.meta.slug in RESERVED_BY_PREFIX.get(kind.url_prefix, ()):
+            what = "page" if not kind.url_prefix else kind.name
+            diags.error(doc.source.rel, slug_line, f"{what} slug '{doc.meta.slug}' is reserved by the generator; choose another")
             continue
         if url in owner_by_url:
             first = owner_by_url[url].source.rel
@@ -39,9 +62,68 @@ def index_site(docs: Iterable[ParsedDocument], static_files: Iterable[str], diag
                 diags.error(doc.source.rel, doc.meta.lines.get("tags", 1), f"tag '{tag}' has no letters or digits")
             else:
                 tag_urls.add(tag_url(tag))
-    paths = set(GENERATED_PATHS) | set(urls.values()) | tag_urls
-    paths.update(static_rel(path) for path in static_files)
-    return SiteIndex(urls=urls, paths=frozenset(paths))
+    generated = set(GENERATED_PATHS) | tag_urls
+    if config is not None:
+        generated.update(_listing_urls([doc for doc in docs if doc.source.rel in urls], config))
+    files = {static_rel(path) for path in static_files}
+    for path in sorted(files):
+        if path.startswith(VARIANTS_PREFIX):
+            diags.error(path, None, f"/{VARIANTS_PREFIX} is where the build writes resized images; move this file")
+    paths = generated | set(urls.values()) | files
+    aliases = _aliases(docs, urls, generated, files, diags)
+    return SiteIndex(urls=urls, paths=frozenset(paths), aliases=aliases)
+
+
+def _listing_urls(docs: list[ParsedDocument], config: SiteConfig) -> set[str]:
+    """Every page of the paginated lists (articles, tags, people), as render/pages.py writes them."""
+    listed = [doc for doc in docs if KIND_BY_NAME[doc.kind].listed]
+    size = config.page_size
+    found = set(list_page_urls(ARTICLES_URL, len(listed), size))
+    per_tag = Counter(tag_url(tag) for doc in listed for tag in {slugify(t) for t in doc.meta.tags if slugify(t)})
+    for url, count in per_tag.items():
+        found.update(list_page_urls(url, count, size))
+    per_person = Counter(person for doc in listed for person in {doc.meta.author, doc.meta.reviewer} if person)
+    for person_id in config.people:
+        found.update(list_page_urls(person_url(person_id), per_person[person_id], size))
+    return found
+
+
+def _aliases(docs: list[ParsedDocument], urls: Mapping[str, str], generated: set[str], files: set[str],
+             diags: Diagnostics) -> dict[str, str]:
+    """alias URL -> target URL; an alias that would replace a page, a file or another alias is an error."""
+    page_at = {output_path(url): rel for rel, url in urls.items()}
+    generated_at = {output_path(url) for url in generated} | set(GENERATED_FILES)
+    files_at = set(page_at) | generated_at | files | {output_path(url) for doc in docs for url in doc.meta.aliases
+                                                      if not url.endswith("/")}
+    found: dict[str, str] = {}
+    first_at: dict[str, tuple[str, int]] = {}  # output path -> (rel, line) of the alias that took it
+    for doc in docs:
+        rel = doc.source.rel
+        if rel not in urls:
+            continue
+        for url, line in zip(doc.meta.aliases, doc.meta.alias_lines):
+            shown, path = "/" + url, output_path(url)
+            if path in page_at:
+                owner = "this page's own URL" if page_at[path] == rel else f"the URL of {page_at[path]}"
+                diags.error(rel, line, f"alias '{shown}' is {owner}; a redirect cannot replace a page")
+            elif url.startswith(RESERVED_FOLDERS):
+                diags.error(rel, line, f"alias '{shown}' is under /{url.split('/')[0]}/, which holds files, not pages")
+            elif path in generated_at or url in files or _under_a_file(path, files_at):
+                diags.error(rel, line, f"alias '{shown}' is a page or file the generator writes; choose another")
+            elif path in first_at:
+                other, other_line = first_at[path]
+                where = f"line {other_line}" if other == rel else f"{other}:{other_line}"
+                diags.error(rel, line, f"alias '{shown}' is already an alias ({where}); each old URL redirects to one page")
+            else:
+                first_at[path] = (rel, line)
+                found[url] = urls[rel]
+    return found
+
+
+def _under_a_file(path: str, files: set[str]) -> bool:
+    """Would writing `path` need a folder where a file is written ("feed.xml/index.html")?"""
+    parts = path.split("/")
+    return any("/".join(parts[:end]) in files for end in range(1, len(parts)))
 
 
 def resolves(index: SiteIndex, url_path: str) -> bool:
@@ -49,3 +131,12 @@ def resolves(index: SiteIndex, url_path: str) -> bool:
     path = url_path.lstrip("/")
     candidates = {path, path.rstrip("/") + "/", path.removesuffix("index.html")}
     return any(c in index.paths for c in candidates)
+
+
+def redirect_of(index: SiteIndex, url_path: str) -> str | None:
+    """The page a root-relative path redirects to (a front-matter alias), or None."""
+    path = url_path.lstrip("/")
+    for candidate in (path, path.rstrip("/") + "/", path.removesuffix("index.html")):
+        if candidate in index.aliases:
+            return index.aliases[candidate]
+    return None

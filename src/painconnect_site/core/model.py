@@ -40,6 +40,17 @@ class Organization:
 
 
 @dataclass(frozen=True, slots=True)
+class ImageSettings:
+    """site.yaml `images`: the resized variants of images under static/ (render/images.py)."""
+
+    widths: tuple[int, ...] = (400, 800, 1200)  # variant widths in pixels (never wider than the original)
+    # The theme's text column: 36rem of an 18px root (112.5%), 1rem padding either side. `sizes` lengths
+    # are read at the browser's initial 16px, so they are given in pixels, not the theme's rem.
+    sizes: str = "(min-width: 684px) 648px, calc(100vw - 36px)"
+    quality: int = 80  # JPEG and WebP quality, 1-95
+
+
+@dataclass(frozen=True, slots=True)
 class SiteConfig:
     root: Path  # the source folder
     title: str
@@ -52,6 +63,9 @@ class SiteConfig:
     default_author: str | None = None
     lines: Mapping[str, int] = field(default_factory=dict)  # top-level key -> line in site.yaml
     references: Mapping[str, object] = field(default_factory=dict)  # `references:` settings, read by refs/
+    page_size: int = 20  # articles per page of the article list, tag and people pages (and on the home page)
+    feed_size: int = 20  # newest articles in feed.xml
+    images: ImageSettings = ImageSettings()
 
     @property
     def base_path(self) -> str:
@@ -104,6 +118,8 @@ class DocumentMeta:
     lint_ignore: Mapping[str, str] = field(default_factory=dict)  # rule id -> reason
     lines: Mapping[str, int] = field(default_factory=dict)  # front-matter key -> line
     summary_lines: tuple[int, ...] = ()  # line of each summary item
+    aliases: tuple[str, ...] = ()  # earlier URLs of the page, site-relative ("articles/old-slug/")
+    alias_lines: tuple[int, ...] = ()  # line of each alias
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,7 +193,8 @@ class RenderedMarkdown:
     html: str
     text: str  # plain text without the citation superscripts, for search, JSON-LD and lint
     headings: tuple[Heading, ...] = ()
-    links: tuple[Link, ...] = ()
+    links: tuple[Link, ...] = ()  # every href and img src, as written
+    images: tuple[Link, ...] = ()  # of them, the img srcs
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,6 +242,24 @@ class ResolvedDocument:
 
 
 @dataclass(frozen=True, slots=True)
+class ImageVariant:
+    path: str  # output path ("static/variants/photo-1a2b3c4d5e-400.webp")
+    width: int
+    mime: str  # "image/webp", "image/jpeg", "image/png"
+
+
+@dataclass(frozen=True, slots=True)
+class ImageInfo:
+    """An image under static/ that a page shows: its size and its resized variants."""
+
+    path: str  # under static/ ("images/photo.jpg")
+    width: int  # as displayed (EXIF orientation applied)
+    height: int
+    mime: str
+    variants: tuple[ImageVariant, ...] = ()  # narrower copies, and WebP ones; empty: shown as it is
+
+
+@dataclass(frozen=True, slots=True)
 class Site:
     config: SiteConfig
     articles: tuple[ResolvedDocument, ...]  # listed documents (kind.listed), newest first
@@ -233,6 +268,7 @@ class Site:
     bibliography: Bibliography
     build_date: dt.date  # from SOURCE_DATE_EPOCH or the newest content date
     related: Mapping[str, tuple[ResolvedDocument, ...]] = field(default_factory=dict)  # article URL -> related
+    images: Mapping[str, ImageInfo] = field(default_factory=dict)  # path under static/ -> the image
 
     @property
     def documents(self) -> tuple[ResolvedDocument, ...]:

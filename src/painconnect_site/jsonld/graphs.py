@@ -32,6 +32,8 @@ from ..core.urls import ARTICLES_URL
 from .nodes import (
     absolute_url,
     agent,
+    people_nodes,
+    person_id,
     breadcrumb_node,
     citation,
     image_node,
@@ -49,6 +51,7 @@ __all__ = [
     "article_graph",
     "collection_graph",
     "page_graph",
+    "profile_graph",
     "prune",
     "script_json",
     "structured_data_problems",
@@ -132,6 +135,7 @@ def article_graph(config: SiteConfig, doc: ResolvedDocument) -> JsonDict:
     if doc.faq:
         nodes.append(_faq_node(config, doc, ids))
     nodes.append(breadcrumb_node(config, ids["breadcrumb"], crumbs))
+    nodes.extend(people_nodes(config, [doc.author, doc.reviewer]))
     return graph(nodes)
 
 
@@ -155,7 +159,29 @@ def page_graph(config: SiteConfig, doc: ResolvedDocument) -> JsonDict:
         "breadcrumb": node_ref(ids["breadcrumb"]),
         **review_properties(config, doc),
     }
-    return graph([*site_nodes(config), webpage, breadcrumb_node(config, ids["breadcrumb"], crumbs)])
+    return graph([*site_nodes(config), webpage, breadcrumb_node(config, ids["breadcrumb"], crumbs),
+                  *people_nodes(config, [doc.reviewer])])
+
+
+def profile_graph(config: SiteConfig, person: Person, *, url: str, name: str, description: str,
+                  breadcrumbs: Sequence[tuple[str, str]]) -> JsonDict:
+    """WebSite, Organization, ProfilePage, the person's Person (or Organization) node and
+    BreadcrumbList for a person's page (``url`` site-relative: "people/jane/", or a later page)."""
+    page_url = absolute_url(config, url)
+    ids = page_ids(page_url)
+    page: JsonDict = {
+        "@type": "ProfilePage",
+        "@id": ids["webpage"],
+        "url": page_url,
+        "name": name,
+        "description": description,
+        "inLanguage": config.language,
+        "isPartOf": node_ref(website_id(config)),
+        "mainEntity": node_ref(person_id(config, person)),
+        "breadcrumb": node_ref(ids["breadcrumb"]),
+    }
+    return graph([*site_nodes(config), page, *people_nodes(config, [person]),
+                  breadcrumb_node(config, ids["breadcrumb"], breadcrumbs)])
 
 
 def collection_graph(

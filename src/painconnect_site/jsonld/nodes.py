@@ -6,6 +6,10 @@
 * The site organization is one node referenced by ``@id``; an author or
   reviewer that *is* the site organization (an organization-kind person with
   the organization's name or URL) points at that node instead of repeating it.
+* Every other person of site.yaml is one node, ``<base_url>people/<id>/#person``
+  (or ``#organization``), whose ``url`` is their page on the site (the
+  ProfilePage) and ``sameAs`` their own address; pages refer to it by ``@id``
+  (:func:`agent`) and carry it once in their graph (:func:`person_node`).
 * Dates are ``date.isoformat()``; every URL is absolute (``base_url`` plus a
   site-relative path, static files under ``base_url + "static/"``).
 
@@ -122,20 +126,48 @@ def _same_url(config: SiteConfig, first: str, second: str) -> bool:
     return normalized(first) == normalized(second)
 
 
-def agent(config: SiteConfig, person: Person) -> JsonDict:
-    """A Person node, an Organization node, or a reference to the site organization."""
+def person_id(config: SiteConfig, person: Person) -> str:
+    """``@id`` of a person's node: their page on the site, ``#person`` or ``#organization``."""
     if _is_site_organization(config, person):
-        return node_ref(organization_id(config))
-    if person.is_organization:
-        return {"@type": "Organization", "name": person.name, "url": _external_url(config, person.url)}
-    # Google: `name` holds only the name; credentials and role have their own properties.
-    return {
-        "@type": "Person",
+        return organization_id(config)
+    fragment = "organization" if person.is_organization else "person"
+    return f"{absolute_url(config, urls.person_url(person.id))}#{fragment}"
+
+
+def agent(config: SiteConfig, person: Person) -> JsonDict:
+    """A reference to the person's node (or to the site organization): see :func:`person_node`."""
+    return node_ref(person_id(config, person))
+
+
+def person_node(config: SiteConfig, person: Person) -> JsonDict | None:
+    """The Person or Organization node :func:`agent` refers to; None for the site organization,
+    whose node every page carries already."""
+    if _is_site_organization(config, person):
+        return None
+    page = absolute_url(config, urls.person_url(person.id))
+    own = _external_url(config, person.url)
+    node: JsonDict = {
+        "@type": "Organization" if person.is_organization else "Person",
+        "@id": person_id(config, person),
         "name": person.name,
-        "url": _external_url(config, person.url),
-        "jobTitle": person.role,
-        "honorificSuffix": person.credentials,
+        "url": page,
+        "sameAs": own if own and own != page else None,
+        "description": person.bio,
     }
+    if not person.is_organization:
+        # Google: `name` holds only the name; credentials and role have their own properties.
+        node.update({"jobTitle": person.role, "honorificSuffix": person.credentials})
+    return node
+
+
+def people_nodes(config: SiteConfig, people: Sequence[Person | None]) -> list[JsonDict]:
+    """The nodes of these people, each once, in order (the site organization carries its own)."""
+    nodes: dict[str, JsonDict] = {}
+    for person in people:
+        node = person_node(config, person) if person is not None else None
+        if node is not None:
+            nodes.setdefault(node["@id"], node)
+    return list(nodes.values())
 
 
 # --- references ------------------------------------------------------------------

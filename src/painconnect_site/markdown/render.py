@@ -52,6 +52,7 @@ class RenderContext:
     base_path: str = "/"
     affiliate: bool = False
     links: list[str] = field(default_factory=list)
+    images: list[str] = field(default_factory=list)  # img srcs (also in links)
 
 
 class _CitationProcessor(InlineProcessor):
@@ -105,6 +106,7 @@ class _LinkTreeprocessor(Treeprocessor):
                     element.set("rel", "sponsored noopener")
             elif element.tag == "img" and "src" in element.attrib:
                 context.links.append(element.get("src", ""))
+                context.images.append(element.get("src", ""))
                 element.set("src", self._rewrite(element.get("src", "")))
             elif element.tag == "th":
                 element.set("scope", "col")
@@ -156,12 +158,13 @@ class MarkdownRenderer:
 
     def render(self, text: str, context: RenderContext, start_line: int = 1, source: str = "") -> RenderedMarkdown:
         self.context = context
-        first_link = len(context.links)
+        first_link, first_image = len(context.links), len(context.images)
         self._md.reset()
         body = self._md.convert(text)
         headings = tuple(_flatten_toc(getattr(self._md, "toc_tokens", [])))
         links = tuple(Link(url, _line_of(url, source or text, start_line)) for url in context.links[first_link:])
-        return RenderedMarkdown(html=body, text=html_to_text(body), headings=headings, links=links)
+        images = tuple(Link(url, _line_of(url, source or text, start_line)) for url in context.images[first_image:])
+        return RenderedMarkdown(html=body, text=html_to_text(body), headings=headings, links=links, images=images)
 
     def render_inline(self, text: str, context: RenderContext, start_line: int = 1) -> RenderedMarkdown:
         """A one-paragraph snippet (summary item) without its `<p>` wrapper."""
@@ -169,7 +172,7 @@ class MarkdownRenderer:
         inner = rendered.html
         if inner.startswith("<p>") and inner.endswith("</p>") and inner.count("<p>") == 1:
             inner = inner[3:-4]
-        return RenderedMarkdown(html=inner, text=rendered.text, links=rendered.links)
+        return RenderedMarkdown(html=inner, text=rendered.text, links=rendered.links, images=rendered.images)
 
 
 def _flatten_toc(tokens: list[dict]) -> list[Heading]:

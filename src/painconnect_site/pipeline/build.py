@@ -20,10 +20,12 @@ from typing import Iterator
 
 from ..core.errors import Diagnostics
 from ..core.model import BuildResult
-from .cached_stages import KINDS, OUTPUTS
-from .load import load_site
+from ..incremental.cache import BuildCache
+from .cached_stages import KINDS, OUTPUTS, PUBLISHED, PublishedRecord
+from .load import LoadedSite, load_site
 from .options import BuildOptions, open_cache
 from .output import write_outputs
+from .page_keys import outputs_name
 
 
 def run_build(options: BuildOptions) -> tuple[BuildResult, Diagnostics]:
@@ -35,15 +37,27 @@ def run_build(options: BuildOptions) -> tuple[BuildResult, Diagnostics]:
         with _few_collections():
             loaded = load_site(options, diags, cache)
             written = write_outputs(loaded, options, cache, diags)
+            record_published(loaded, options, cache)
         succeeded = True
     finally:
         cache.flush()  # what was computed is correct even when the build failed later
         if succeeded:
             # Other output folders (`serve` builds into a temporary one) keep their records a while.
-            cache.prune(KINDS, keep_recent={OUTPUTS: 4})
+            cache.prune(KINDS, keep_recent={OUTPUTS: 4, PUBLISHED: 4})
         cache.wait()
     seconds = time.perf_counter() - started
     return BuildResult(options.output, written.files, len(loaded.site.articles), seconds), diags
+
+
+def record_published(loaded: LoadedSite, options: BuildOptions, cache: BuildCache) -> None:
+    """Which document each URL of this output came from, for `check` to name a page that moved
+    (the rules `missing-alias` and `removed-page` compare it with this output's sitemap)."""
+    record = PublishedRecord({doc.url: (doc.rel, doc.meta.title) for doc in loaded.site.documents})
+    name = outputs_name(options.output.resolve())
+    if cache.load(PUBLISHED, name) == record:
+        cache.keep(PUBLISHED, name)
+    else:
+        cache.store(PUBLISHED, name, record)
 
 
 @contextmanager

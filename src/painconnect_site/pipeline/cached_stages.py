@@ -10,6 +10,8 @@ was computed from (`BuildCache.key` adds the code and library versions):
   `@keys` in it exist in references.bib;
 * the bibliography's parse result with its diagnostics: references.bib's text;
 * each formatted reference: the CSL style file and the entry's fields;
+* each image a page shows (its size, planned variants and their encoded bytes):
+  its path, the hash of its bytes and site.yaml `images`;
 * each output page: see page_keys.py;
 * the search index's pieces: see search_index.py.
 
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
 from ..citations.format import ReferenceFormatter, style_path
@@ -29,13 +32,25 @@ from ..citations.syntax import AT_KEY_RE
 from ..content.frontmatter import parse_document, split_front_matter
 from ..content.resolve import RenderedDocument, citation_uses
 from ..core.errors import Diagnostic, Diagnostics
-from ..core.model import Bibliography, CitationUse, ParsedDocument, Reference, SiteConfig, SourceFile
+from ..core.model import (
+    Bibliography,
+    CitationUse,
+    ImageInfo,
+    ImageSettings,
+    OutputFile,
+    ParsedDocument,
+    Reference,
+    SiteConfig,
+    SourceFile,
+)
 from ..incremental.cache import BuildCache, digest
+from ..render.images import ImageError, describe_image, encode_variants, is_raster, static_image_path
 
-DOCUMENTS, BIBLIOGRAPHY, REFERENCES, OUTPUTS = "documents", "bibliography", "references", "outputs"
+DOCUMENTS, BIBLIOGRAPHY, REFERENCES, OUTPUTS, IMAGES = "documents", "bibliography", "references", "outputs", "images"
+PUBLISHED = "published"  # the URLs each output folder's last build published (check: moved pages)
 # The search index's pieces (see search_index.py): per-document terms, per-group postings, the latest index.
 SEARCH_TERMS, SEARCH_GROUPS, SEARCH_STATE = "search-terms", "search-groups", "search-state"
-KINDS = (DOCUMENTS, BIBLIOGRAPHY, REFERENCES, OUTPUTS, SEARCH_TERMS, SEARCH_GROUPS, SEARCH_STATE)
+KINDS = (DOCUMENTS, BIBLIOGRAPHY, REFERENCES, OUTPUTS, IMAGES, PUBLISHED, SEARCH_TERMS, SEARCH_GROUPS, SEARCH_STATE)
 
 
 # --- documents -----------------------------------------------------------------------------
@@ -186,3 +201,74 @@ def store_references(formatter: ReferenceFormatter, preloaded: PreloadedReferenc
             cache.store(REFERENCES, _references_name(formatter.style), used)
         else:
             cache.keep(REFERENCES, _references_name(formatter.style))
+
+
+# --- images ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ImageRecord:
+    key: str
+    info: ImageInfo | None  # None: the file could not be read (`problem` says why)
+    problem: str | None
+    files: tuple[OutputFile, ...] | None  # the encoded variants; None until a build needed them
+
+
+ImageUses = Mapping[str, Sequence[tuple[str, int]]]  # path under static/ -> (document rel, line) showing it
+
+
+def image_uses(documents: Iterable[LoadedDocument]) -> dict[str, list[tuple[str, int]]]:
+    """Every image under static/ a document shows: its front-matter `image` and the Markdown images
+    (`/static/...`) of its summary, body and FAQ, with where each is named."""
+    uses: dict[str, list[tuple[str, int]]] = {}
+    for loaded in documents:
+        meta, rel = loaded.parsed.meta, loaded.parsed.source.rel
+        if meta.image:
+            path = meta.image.lstrip("/").removeprefix("static/")
+            if is_raster(path):
+                uses.setdefault(path, []).append((rel, meta.lines.get("image", 1)))
+        for part in loaded.rendered.parts:
+            for link in part.images:
+                path = static_image_path(link.url)
+                if path is not None:
+                    uses.setdefault(path, []).append((rel, link.line))
+    return uses
+
+
+def load_images(uses: ImageUses, static_dir: Path, settings: ImageSettings, cache: BuildCache,
+                diags: Diagnostics, encode: bool = True) -> tuple[dict[str, ImageInfo], list[OutputFile]]:
+    """(path -> image, the variant files to write). An image is read and resized once per content
+    hash; an unreadable one is an error at every place that shows it. Missing files were reported
+    by the link and front-matter checks. `encode=False` (check) plans the variants without encoding."""
+    images: dict[str, ImageInfo] = {}
+    files: dict[str, OutputFile] = {}
+    for path in sorted(uses):
+        try:
+            data = (static_dir / path).read_bytes()
+        except OSError:
+            continue
+        key = cache.key("image", path, digest(data), repr(settings))
+        record = cache.load(IMAGES, digest(path))
+        if not (isinstance(record, ImageRecord) and record.key == key and (record.files is not None or not encode)):
+            try:
+                info = describe_image(path, data, settings)
+                encoded = encode_variants(info, data, settings) if encode else None
+                record = ImageRecord(key, encoded[0] if encoded else info, None, encoded[1] if encoded else None)
+            except ImageError as exc:
+                record = ImageRecord(key, None, str(exc), ())
+            cache.store(IMAGES, digest(path), record)
+        if record.info is None:
+            for rel, line in uses[path]:
+                diags.error(rel, line, f"image 'static/{path}' cannot be shown: {record.problem}")
+            continue
+        images[path] = record.info
+        for output in record.files or ():
+            files.setdefault(output.path, output)  # identical images share their variants
+    return images, [files[path] for path in sorted(files)]
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedRecord:
+    """The document URLs a build published into one output folder, and where each came from."""
+
+    pages: Mapping[str, tuple[str, str]]  # site-relative URL -> (source rel, title)

@@ -19,7 +19,7 @@ from ..content.resolve import RenderedDocument, ResolveContext, render_document,
 from ..content.site_index import index_site
 from ..content.sources import load_sources
 from ..core.errors import Diagnostics
-from ..core.model import Bibliography, ResolvedDocument, Site, SiteConfig
+from ..core.model import Bibliography, ImageInfo, ResolvedDocument, Site, SiteConfig
 from ..core.urls import slugify
 from ..incremental.cache import BuildCache
 from ..refs import retracted_citations
@@ -28,8 +28,10 @@ from ..render.pages import url_helpers
 from ..render.templates import TemplateRenderer
 from .cached_stages import (
     LoadedDocument,
+    image_uses,
     load_bibliography,
     load_documents,
+    load_images,
     preload_references,
     render_key,
     store_references,
@@ -47,8 +49,11 @@ class LoadedSite:
     documents: Mapping[str, LoadedDocument] = field(default_factory=dict)  # rel -> its cache record
 
 
-def load_site(options: BuildOptions, diags: Diagnostics, cache: BuildCache | None = None) -> LoadedSite:
-    """Stages 0-3: everything is read, validated and resolved before anything is rendered."""
+def load_site(options: BuildOptions, diags: Diagnostics, cache: BuildCache | None = None,
+              encode_images: bool = True) -> LoadedSite:
+    """Stages 0-3: everything is read, validated and resolved before anything is rendered.
+
+    `encode_images=False` (check): images are read and checked, their resized variants not made."""
     cache = cache or BuildCache.disabled()
     config = load_config(options.root, diags, options.base_url)
     diags.raise_if_errors()
@@ -59,7 +64,7 @@ def load_site(options: BuildOptions, diags: Diagnostics, cache: BuildCache | Non
     diags.raise_if_errors()
 
     published = [doc for doc in documents if options.drafts or not doc.parsed.meta.draft]
-    index = index_site([doc.parsed for doc in published], sources.static_files, diags)
+    index = index_site([doc.parsed for doc in published], sources.static_files, diags, config)
     formatter = _formatter(config, bibliography, diags)
     diags.raise_if_errors()
     assert formatter is not None
@@ -73,12 +78,15 @@ def load_site(options: BuildOptions, diags: Diagnostics, cache: BuildCache | Non
         diags.warning(bibliography.rel, bibliography.entries[key].line,
                       f"the citation style could not format '{key}' ({problem}); it is printed as a plain "
                       "'Authors. Title. Container. Year.' entry")
+    # Images pages show: size, resized variants (render/images.py), through the cache.
+    images, variants = load_images(image_uses(published), options.root / "static", config.images, cache, diags,
+                                   encode=encode_images)
     diags.raise_if_errors()
     store_references(formatter, preloaded, cache)
 
-    assets = collect_assets(options.root)
+    assets = collect_assets(options.root, extra=variants)
     templates = TemplateRenderer(options.root, url_helpers(config, assets))
-    site = assemble_site(config, resolved, bibliography)
+    site = assemble_site(config, resolved, bibliography, images)
     return LoadedSite(site, templates, assets, {doc.parsed.source.rel: doc for doc in published})
 
 
@@ -102,7 +110,8 @@ def render_documents(documents: list[LoadedDocument], base_path: str, bibliograp
     return result
 
 
-def assemble_site(config: SiteConfig, resolved: list[ResolvedDocument], bibliography: Bibliography) -> Site:
+def assemble_site(config: SiteConfig, resolved: list[ResolvedDocument], bibliography: Bibliography,
+                  images: Mapping[str, ImageInfo] | None = None) -> Site:
     articles = tuple(sorted((d for d in resolved if d.document_kind.listed), key=_newest_first))
     pages = tuple(sorted((d for d in resolved if not d.document_kind.listed), key=lambda d: d.url))
     tags: dict[str, list[ResolvedDocument]] = {}
@@ -117,6 +126,7 @@ def assemble_site(config: SiteConfig, resolved: list[ResolvedDocument], bibliogr
         bibliography=bibliography,
         build_date=build_date(resolved),
         related=related_articles(articles),
+        images=dict(images or {}),
     )
 
 

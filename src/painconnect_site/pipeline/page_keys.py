@@ -12,6 +12,7 @@ from typing import Mapping
 from ..core.model import ResolvedDocument, Site
 from ..incremental.cache import BuildCache, digest
 from ..render.assets import Assets
+from ..render.pages import people_paths
 from ..render.templates import TemplateRenderer
 from ..write.tree import Stamp
 from .cached_stages import OUTPUTS, LoadedDocument, reference_digest
@@ -33,19 +34,24 @@ def outputs_name(out_dir: object) -> str:
 
 def page_keys(site: Site, documents: Mapping[str, LoadedDocument], templates: TemplateRenderer, assets: Assets,
               cache: BuildCache, previous: OutputRecord | None = None) -> tuple[dict[str, str], str]:
-    """(key of each article and page, key of every other output).
+    """(key of each article, page and person's page, key of every other output).
 
     An article's page depends on its own content, the content of its related articles,
-    the front matter and URL of every document (lists, tags, navigation), and the site:
-    site.yaml, templates, assets, build date and code. Templates may show anything about
-    the page's own document and its related articles, and other documents' front matter,
-    but not other documents' bodies or references (see README, Performance). Every other
-    output (home, lists, tags, 404, sitemap, feed) depends on everything: `site_key`.
+    the front matter and URL of every document (lists, tags, navigation, the people it
+    links), and the site: site.yaml (people, page size, image settings), templates,
+    assets, the images pages show (sizes and variant names, which hash their bytes),
+    build date and code. Templates may show anything about the page's own document and
+    its related articles, and other documents' front matter, but not other documents'
+    bodies or references (see README, Performance). A person's page shows the front
+    matter of the articles they wrote or reviewed: the site and `navigation`. Every other
+    output (home, paginated lists, tags, redirects, 404, sitemap, feed) depends on
+    everything: `site_key`.
     """
     site_wide = cache.key(
         "site", repr(site.config), repr(site.build_date),
         *(part for path in templates.template_files() for part in (str(path), path.read_bytes())),
         *(f"{logical}={output}" for logical, output in sorted(assets.urls.items())),
+        *(repr(info) for _, info in sorted(site.images.items())),
     )
     docs = site.documents
     entries = {key: reference_digest(reference) for key, reference in site.bibliography.entries.items()}
@@ -53,7 +59,8 @@ def page_keys(site: Site, documents: Mapping[str, LoadedDocument], templates: Te
     navigation = digest(*(part for doc in docs for part in (doc.rel, doc.url, _front_matter(doc))))
     bibliography = digest(*(entry for _, entry in sorted(entries.items())))
     site_key = digest(site_wide, navigation, bibliography, *(content[doc.rel] for doc in docs))
-    paths = [doc.url + "index.html" for doc in docs]
+    people = people_paths(site)
+    paths = [doc.url + "index.html" for doc in docs] + people
     if previous is not None and previous.site_key == site_key and all(path in previous.keys for path in paths):
         # Each page key hashes a subset of what `site_key` hashes: all are unchanged too.
         return {path: previous.keys[path] for path in paths}, site_key
@@ -63,6 +70,8 @@ def page_keys(site: Site, documents: Mapping[str, LoadedDocument], templates: Te
         keys[doc.url + "index.html"] = digest(site_wide, navigation, content[doc.rel], *neighbours)
     for doc in site.pages:
         keys[doc.url + "index.html"] = digest(site_wide, navigation, content[doc.rel])
+    people_key = digest(site_wide, navigation, "people")
+    keys.update((path, people_key) for path in people)
     return keys, site_key
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Mapping
+from typing import Iterable, Mapping
 
 from ..core.model import OutputFile
 from .templates import THEME_DIR
@@ -27,8 +27,9 @@ class Assets:
         return self.urls[logical]
 
 
-def collect_assets(root: Path) -> Assets:
-    """Theme static files, overridden file by file by the site's static/."""
+def collect_assets(root: Path, extra: Iterable[OutputFile] = ()) -> Assets:
+    """Theme static files, overridden file by file by the site's static/; `extra` files (resized
+    images, already named by their content) are written beside them."""
     sources: dict[str, Path] = {}
     for folder in (THEME_DIR / "static", root / "static"):
         if folder.is_dir():
@@ -42,6 +43,7 @@ def collect_assets(root: Path) -> Assets:
         output = f"static/{fingerprint(logical, data)}"
         urls[logical] = output
         files.append(OutputFile(output, data))
+    files.extend(extra)
     return Assets(urls, tuple(files), sources)
 
 

@@ -7,7 +7,8 @@ Globals available everywhere (render/pages.py `url_helpers`):
 * ``url(rel)``: root-relative link to a site-relative URL, under base_url's path;
 * ``abs_url(rel)``: the absolute URL (canonical links, social tags);
 * ``asset(logical)``: the fingerprinted path of a theme or site static file ("css/site.css");
-* ``static_url(path, absolute=False)``: a file under static/.
+* ``static_url(path, absolute=False)``: a file under static/;
+* ``person_page(person)``: root-relative link to a person's page (people/<id>/).
 
 Filter: ``long_date`` ("22 November 2026"). Values are the frozen objects of
 core/model.py; `Markup` values (``jsonld``, ``body_html``) are already safe HTML,
@@ -18,7 +19,8 @@ from __future__ import annotations
 
 from typing import Mapping, TypedDict
 
-from ..core.model import Heading, ResolvedDocument, Site, SiteConfig
+from ..core.model import Heading, ImageInfo, Person, ResolvedDocument, Site, SiteConfig
+from .pagination import Pagination
 
 
 class CommonContext(TypedDict):
@@ -46,19 +48,24 @@ class ArticleContext(DocumentContext):
     """article.html."""
 
     toc: tuple[Heading, ...]  # empty on short articles
+    summary_html: tuple[str, ...]  # Markup: each key takeaway (doc.summary), images made responsive
+    faq_html: tuple[str, ...]  # Markup: each FAQ answer (doc.faq), images made responsive
     related: tuple[ResolvedDocument, ...]
     tag_urls: Mapping[str, str]  # tag as written -> its site-relative URL
+    image: ImageInfo | None  # the front-matter image with its size (og:image), None without one (or an SVG)
+    hero: str | None  # Markup: the front-matter image as a responsive <picture>, None without one
 
 
 class CollectionContext(PagePart):
-    """index.html, list.html, tags.html, tag.html, search.html."""
+    """index.html, list.html, tags.html, tag.html, search.html, person.html."""
 
-    page_url: str
+    page_url: str  # site-relative URL of this page (page 2 of a list: "articles/page/2/")
     template: str
     title: str
     description: str
     breadcrumbs: list[tuple[str, str]]  # (name, site-relative URL), Home first
-    articles: tuple[ResolvedDocument, ...]
+    articles: tuple[ResolvedDocument, ...]  # on a paginated list, this page's articles only
+    pagination: Pagination | None  # list.html, tag.html, person.html; None on the others
 
 
 class TagsContext(CollectionContext):
@@ -71,3 +78,11 @@ class TagContext(CollectionContext):
     """tag.html."""
 
     tag: str  # the name shown
+
+
+class PersonContext(CollectionContext):
+    """person.html: one person of site.yaml `people` and the articles they wrote or reviewed."""
+
+    person: Person
+    entries: tuple[tuple[ResolvedDocument, str], ...]  # (article, "Written" / "Medically reviewed" / both), this page's
+    profile_url: str | None  # their own address (site.yaml `url`), None when it is this page

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from ..core.model import Site
-from ..core.urls import ARTICLES_URL, SEARCH_BUNDLE, SEARCH_URL, STATIC_PREFIX, TAGS_URL
+from ..core.urls import ARTICLES_URL, PEOPLE_URL, SEARCH_BUNDLE, SEARCH_URL, STATIC_PREFIX, TAGS_URL, VARIANTS_PREFIX
+from .redirects import site_redirects
 
 # Sent as a header (`_headers`), not a <meta> tag: `serve` injects livereload's inline
 # script into pages. Only the site's own scripts run (search is plain JavaScript reading
@@ -23,7 +24,7 @@ CONTENT_SECURITY_POLICY = (
     ("frame-ancestors", "'none'"),
 )
 
-IMMUTABLE = "public, max-age=31536000, immutable"  # fingerprinted CSS and JS never change
+IMMUTABLE = "public, max-age=31536000, immutable"  # fingerprinted CSS, JS and resized images never change
 SHORT_CACHE = "public, max-age=300"  # HTML and feeds: corrections reach readers within minutes
 # The search index keeps its file names when their content changes (only touched shards are
 # rewritten), so browsers re-check it on every use: an unchanged file costs a 304.
@@ -50,6 +51,7 @@ def render_headers(site: Site) -> bytes:
         (f"{base}*", (("Content-Security-Policy", content_security_policy()), *SECURITY_HEADERS)),
         (f"{base}{STATIC_PREFIX}css/*", (("Cache-Control", IMMUTABLE),)),
         (f"{base}{STATIC_PREFIX}js/*", (("Cache-Control", IMMUTABLE),)),
+        (f"{base}{VARIANTS_PREFIX}*", (("Cache-Control", IMMUTABLE),)),
         (f"{base}{SEARCH_BUNDLE}/*", (("Cache-Control", REVALIDATE),)),
     ]
     blocks += [(base + pattern, (("Cache-Control", SHORT_CACHE),)) for pattern in html_path_patterns(site)]
@@ -62,7 +64,13 @@ def render_headers(site: Site) -> bytes:
 
 def html_path_patterns(site: Site) -> list[str]:
     """Path patterns (without the base path) covering every HTML page and feed, nothing else."""
-    sections = {f"{ARTICLES_URL}*", f"{TAGS_URL}*", f"{SEARCH_URL}*"}
+    sections = {f"{ARTICLES_URL}*", f"{TAGS_URL}*", f"{SEARCH_URL}*", f"{PEOPLE_URL}*"}
     sections.update(doc.url.split("/", 1)[0] + "/*" for doc in site.pages)
+    files = set()
+    for redirect in site_redirects(site):  # old URLs: a redirect page at each
+        if "/" in redirect.alias:
+            sections.add(redirect.alias.split("/", 1)[0] + "/*")
+        else:
+            files.add(redirect.alias)  # "old-page.html" at the root
     sections -= {f"{STATIC_PREFIX}*", f"{SEARCH_BUNDLE}/*"}  # their own rules set Cache-Control
-    return ["", "index.html", "404.html", "feed.xml", "sitemap.xml", "robots.txt", *sorted(sections)]
+    return ["", "index.html", "404.html", "feed.xml", "sitemap.xml", "robots.txt", *sorted(files), *sorted(sections)]

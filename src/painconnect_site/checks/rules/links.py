@@ -1,7 +1,10 @@
-"""Lint rules on the links of a page: anchors that do not exist, http://, affiliate tracking.
+"""Lint rules on the links of a page: anchors that do not exist, http://, affiliate tracking,
+and old addresses that stopped working.
 
 `broken-anchor` reads the element ids of the rendered pages (`LintContext.anchors`),
 so it checks links between pages as well as within one, whatever the templates emit.
+`missing-alias` and `removed-page` compare the previous build's sitemap
+(`LintContext.previous`) with what the site publishes now.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from ...citations.syntax import mask_code
 from ...core.errors import ERROR, WARNING, did_you_mean
 from ...core.model import Link, ResolvedDocument
-from ...core.urls import is_external
+from ...core.urls import PAGE_SEGMENT, PEOPLE_URL, SEARCH_URL, TAGS_URL, is_external
 from ..context import Finding, LintContext, rule
 
 # --- rules: links ---------------------------------------------------------------------------
@@ -95,3 +98,58 @@ def check_affiliate_link(context: LintContext, doc: ResolvedDocument) -> Iterato
         if sign:
             yield Finding(link.line, f"link '{link.url}' looks like an affiliate link ({sign}); remove the tracking, "
                                      "or set 'affiliate: true' so the page discloses it and marks links rel=sponsored")
+
+
+# --- rules: addresses the previous build published ---------------------------------------------
+
+_GENERATED_RE = re.compile(rf"^(?:|{TAGS_URL}.*|{PEOPLE_URL}.*|{SEARCH_URL}|.*/{PAGE_SEGMENT}/\d+/|[^/]*\.\w+)$")
+
+
+def vanished_pages(context: LintContext) -> dict[str, tuple[int, str | None]]:
+    """Old document URL -> (its line in the previous sitemap, the source now published elsewhere or None).
+
+    A URL of the previous sitemap that the site no longer publishes (as a page or a redirect),
+    and that was a document's page: by the previous build's record when there is one, else
+    any URL that is not a list, tag, person or search page. Its source is the document
+    recorded there, or the one now carrying the same title at an address that is new.
+    """
+    key = ("vanished", 0)
+    if key in context.cache:
+        return context.cache[key]  # type: ignore[return-value]
+    found: dict[str, tuple[int, str | None]] = {}
+    previous = context.previous
+    if previous is not None:
+        current = {doc.rel: doc for doc in context.site.documents}
+        by_title = {doc.meta.title: doc.rel for doc in context.site.documents if doc.url not in previous.urls}
+        for url, line in previous.urls.items():
+            if url in context.published:
+                continue
+            if previous.pages:
+                if url not in previous.pages:
+                    continue
+                rel, title = previous.pages[url]
+                found[url] = (line, rel if rel in current else by_title.get(title))
+            elif not _GENERATED_RE.match(url):
+                found[url] = (line, None)
+    context.cache[key] = found
+    return found
+
+
+@rule("missing-alias", WARNING,
+      "a page the previous build published (its sitemap) moved to a new URL, and no alias redirects the old one")
+def check_missing_alias(context: LintContext, doc: ResolvedDocument) -> Iterator[Finding]:
+    for url, (_, source) in sorted(vanished_pages(context).items()):
+        if source == doc.rel:
+            yield Finding(doc.meta.lines.get("slug", 1),
+                          f"the previous build published this page at /{url}, now it is at /{doc.url}; add "
+                          f"`aliases: [/{url}]` so links and bookmarks to the old address keep working")
+
+
+@rule("removed-page", WARNING,
+      "a page the previous build published (its sitemap) is gone, and no alias redirects its URL", scope="site")
+def check_removed_page(context: LintContext) -> Iterator[Finding]:
+    previous = context.previous
+    for url, (line, source) in sorted(vanished_pages(context).items()):
+        if source is None and previous is not None:
+            yield Finding(line, f"/{url} was published by the previous build and is gone; if its page moved, add "
+                                f"`aliases: [/{url}]` to the page that replaced it", path=previous.sitemap)

@@ -43,6 +43,8 @@ def index_site(docs: Iterable[ParsedDocument], static_files: Iterable[str], diag
     urls: dict[str, str] = {}
     owner_by_url: dict[str, ParsedDocument] = {}
     tag_urls: set[str] = set()
+    listed: list[ParsedDocument] = []  # what the paginated lists hold
+    per_tag: Counter[str] = Counter()  # tag URL -> listed documents carrying it
     for doc in docs:
         kind = KIND_BY_NAME[doc.kind]
         url = document_url(kind, doc.meta.slug)
@@ -57,14 +59,19 @@ def index_site(docs: Iterable[ParsedDocument], static_files: Iterable[str], diag
             continue
         owner_by_url[url] = doc
         urls[doc.source.rel] = url
+        own_tags = set()
         for tag in doc.meta.tags:
             if not slugify(tag):
                 diags.error(doc.source.rel, doc.meta.lines.get("tags", 1), f"tag '{tag}' has no letters or digits")
             else:
-                tag_urls.add(tag_url(tag))
+                own_tags.add(tag_url(tag))
+        tag_urls |= own_tags
+        if kind.listed:
+            listed.append(doc)
+            per_tag.update(own_tags)
     generated = set(GENERATED_PATHS) | tag_urls
     if config is not None:
-        generated.update(_listing_urls([doc for doc in docs if doc.source.rel in urls], config))
+        generated.update(_listing_urls(listed, per_tag, config))
     files = {static_rel(path) for path in static_files}
     for path in sorted(files):
         if path.startswith(VARIANTS_PREFIX):
@@ -74,14 +81,14 @@ def index_site(docs: Iterable[ParsedDocument], static_files: Iterable[str], diag
     return SiteIndex(urls=urls, paths=frozenset(paths), aliases=aliases)
 
 
-def _listing_urls(docs: list[ParsedDocument], config: SiteConfig) -> set[str]:
-    """Every page of the paginated lists (articles, tags, people), as render/pages.py writes them."""
-    listed = [doc for doc in docs if KIND_BY_NAME[doc.kind].listed]
+def _listing_urls(listed: list[ParsedDocument], per_tag: Counter[str], config: SiteConfig) -> set[str]:
+    """The people pages, and the later pages of the paginated lists (articles, tags, people), as
+    render/pages.py writes them (page 1 of the article list and of each tag is already known)."""
     size = config.page_size
-    found = set(list_page_urls(ARTICLES_URL, len(listed), size))
-    per_tag = Counter(tag_url(tag) for doc in listed for tag in {slugify(t) for t in doc.meta.tags if slugify(t)})
+    found = set(list_page_urls(ARTICLES_URL, len(listed), size)[1:])
     for url, count in per_tag.items():
-        found.update(list_page_urls(url, count, size))
+        if count > size:
+            found.update(list_page_urls(url, count, size)[1:])
     per_person = Counter(person for doc in listed for person in {doc.meta.author, doc.meta.reviewer} if person)
     for person_id in config.people:
         found.update(list_page_urls(person_url(person_id), per_person[person_id], size))

@@ -18,6 +18,7 @@ from ..core.urls import (
     SEARCH_URL,
     TAGS_URL,
     absolute_url,
+    list_page_urls,
     person_url,
     site_path,
     slugify,
@@ -230,7 +231,9 @@ def people_pages(site: Site) -> Iterator[Planned]:
 
 def people_paths(site: Site) -> list[str]:
     """The output path of every person's page (page keys: they depend on front matter only)."""
-    return [path for path, _, _ in people_pages(site)]
+    size = site.config.page_size
+    return [url + "index.html" for person_id, entries in people_entries(site).items()
+            for url in list_page_urls(person_url(person_id), len(entries), size)]
 
 
 def _person(config: SiteConfig, person: Person, entries: Sequence[tuple[ResolvedDocument, str]],

@@ -167,21 +167,22 @@ def profile_graph(config: SiteConfig, person: Person, *, url: str, name: str, de
                   breadcrumbs: Sequence[tuple[str, str]]) -> JsonDict:
     """WebSite, Organization, ProfilePage, the person's Person (or Organization) node and
     BreadcrumbList for a person's page (``url`` site-relative: "people/jane/", or a later page)."""
-    page_url = absolute_url(config, url)
-    ids = page_ids(page_url)
-    page: JsonDict = {
-        "@type": "ProfilePage",
-        "@id": ids["webpage"],
-        "url": page_url,
-        "name": name,
-        "description": description,
-        "inLanguage": config.language,
-        "isPartOf": node_ref(website_id(config)),
-        "mainEntity": node_ref(person_id(config, person)),
-        "breadcrumb": node_ref(ids["breadcrumb"]),
-    }
+    page, ids = _listing_page(config, "ProfilePage", url, name, description)
+    page["mainEntity"] = node_ref(person_id(config, person))
+    page["breadcrumb"] = node_ref(ids["breadcrumb"])
     return graph([*site_nodes(config), page, *people_nodes(config, [person]),
                   breadcrumb_node(config, ids["breadcrumb"], breadcrumbs)])
+
+
+def _listing_page(config: SiteConfig, node_type: str, url: str, name: str,
+                  description: str) -> tuple[JsonDict, dict[str, str]]:
+    """The page node shared by collection and profile pages, and the page's ids."""
+    page_url = absolute_url(config, url)
+    ids = page_ids(page_url)
+    page: JsonDict = {"@type": node_type, "@id": ids["webpage"], "url": page_url, "name": name,
+                      "description": description, "inLanguage": config.language,
+                      "isPartOf": node_ref(website_id(config))}
+    return page, ids
 
 
 def collection_graph(
@@ -197,17 +198,7 @@ def collection_graph(
     ``url`` is site-relative ("" for home, "tags/x/"); ``breadcrumbs`` are
     (name, site-relative url) pairs starting at Home.
     """
-    page_url = absolute_url(config, url)
-    ids = page_ids(page_url)
-    page: JsonDict = {
-        "@type": "CollectionPage",
-        "@id": ids["webpage"],
-        "url": page_url,
-        "name": name,
-        "description": description,
-        "inLanguage": config.language,
-        "isPartOf": node_ref(website_id(config)),
-    }
+    page, ids = _listing_page(config, "CollectionPage", url, name, description)
     nodes = [*site_nodes(config), page]
     if breadcrumbs:  # no trail, no node: a reference to a missing node would dangle
         page["breadcrumb"] = node_ref(ids["breadcrumb"])

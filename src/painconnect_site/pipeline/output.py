@@ -17,7 +17,7 @@ from ..core.model import OutputFile
 from ..core.urls import SEARCH_BUNDLE
 from ..incremental.cache import BuildCache
 from ..render.assets import Assets
-from ..render.pages import render_site
+from ..render.pages import people_paths, render_site
 from ..write.tree import KeptFile, Stamp, WrittenSite, tree_stamps, write_site
 from .cached_stages import OUTPUTS
 from .load import LoadedSite
@@ -146,13 +146,14 @@ def _same_assets(assets: Assets, out_dir: Path, previous: OutputRecord) -> bool:
 
 def render_outputs(loaded: LoadedSite, kept: AbstractSet[str], diags: Diagnostics,
                    workers: int | None) -> Iterator[OutputFile]:
-    """Every output of `render_site` not in `kept`: article pages in worker processes when
-    there are many (results in site order), the other pages here."""
+    """Every output of `render_site` not in `kept`: article and people pages in worker processes
+    when there are many (results in site order), the other pages here."""
     site, templates = loaded.site, loaded.templates
     articles = [path for path in (doc.url + "index.html" for doc in site.articles) if path not in kept]
+    articles += [path for path in people_paths(site) if path not in kept]  # one page per person: as many as articles
     count = worker_count(len(articles), workers)
     if count > 1:
-        templates.warm(("article.html",))  # compiled once here, inherited by the workers
+        templates.warm(("article.html", "person.html"))  # compiled once here, inherited by the workers
 
     def render(chunk: Sequence[str]) -> list[tuple[list[OutputFile], tuple[Diagnostic, ...]]]:
         found = Diagnostics()

@@ -53,7 +53,7 @@ from tornado import ioloop
 
 from ...pipeline import BuildOptions
 from .files import OutputHandler
-from .watch import LiveSite, Rebuilder, changed_paths, snapshot, watched_roots
+from .watch import WATCHED, LiveSite, Rebuilder, changed_paths, snapshot, watched_roots
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 POLL_MILLISECONDS = 200  # livereload polls every 800 ms; editors expect a save to show at once
@@ -148,8 +148,9 @@ def _run_server(site: LiveSite, watcher: SiteWatcher, host: str, port: int) -> i
     server = DevServer(site, watcher)
     if threading.current_thread() is threading.main_thread():  # signal handlers can only be set there
         signal.signal(signal.SIGTERM, _interrupt)
+    watched = [name + "/" if "." not in name else name for name in WATCHED]
     print(f"serving {local_url(host, port)} (Ctrl+C to stop); rebuilding on every save under "
-          "content/, templates/, static/ and references.bib", flush=True)
+          f"{', '.join(watched[:-1])} and {watched[-1]}", flush=True)
     try:
         server.serve(port=port, host=host, debug=False, open_url_delay=None, live_css=True)
     except OSError as exc:  # lost a race for the port after the check above

@@ -149,10 +149,27 @@ def test_an_article_edit_rewrites_only_what_depends_on_it(warm_site, tmp_path):
     unrelated = out / "articles/back/index.html"  # shares no tag with sleep.md
     about = out / "about/index.html"
     inodes = (unrelated.stat().st_ino, about.stat().st_ino)
+    # Lists, tags and the feed show front matter, not bodies: an edit to the text leaves them.
+    listings = [out / "index.html", out / "articles/index.html", out / "feed.xml", out / "sitemap.xml",
+                *(out / "tags").rglob("index.html")]
+    listed = [path.stat().st_ino for path in listings]
+    page = (out / "articles/sleep/index.html").stat().st_ino
     CHANGES["article-edit"](warm_site)
     build_site(warm_site, out)
     assert (unrelated.stat().st_ino, about.stat().st_ino) == inodes  # linked from the previous output
+    assert [path.stat().st_ino for path in listings] == listed
+    assert (out / "articles/sleep/index.html").stat().st_ino != page
     assert "Short, poor sleep" in (out / "articles/sleep/index.html").read_text(encoding="utf-8")
+
+
+def test_a_rebuild_patches_the_output_in_place_and_leaves_nothing_behind(warm_site, tmp_path):
+    out = tmp_path / "cached"
+    CHANGES["deleted-article"](warm_site)
+    build_site(warm_site, out)
+    assert not (out / "articles/back").exists()  # a removed page's folder goes with it
+    assert [p.name for p in tmp_path.iterdir() if ".patch-" in p.name or ".staging-" in p.name] == []
+    CHANGES["new-article"](warm_site)
+    assert_cached_equals_clean(warm_site, tmp_path)
 
 
 def test_an_article_edit_rewrites_only_the_search_files_it_changes(warm_site, tmp_path):

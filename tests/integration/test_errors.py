@@ -249,7 +249,7 @@ def test_bad_input_gives_one_line_and_keeps_previous_output(case, make_site, cap
     assert expected in err.splitlines(), err
     assert "Traceback" not in err
     assert tree_digest(site / "_site") == before
-    leftovers = [p.name for p in site.iterdir() if ".staging-" in p.name or ".old-" in p.name]
+    leftovers = [p.name for p in site.iterdir() if ".staging-" in p.name or ".old-" in p.name or ".patch-" in p.name]
     assert leftovers == [], "a failed build left staging folders behind"
 
 

@@ -18,7 +18,7 @@ from ..core.urls import SEARCH_BUNDLE
 from ..incremental.cache import BuildCache
 from ..render.assets import Assets
 from ..render.pages import people_paths, render_site
-from ..write.tree import KeptFile, Stamp, WrittenSite, tree_stamps, write_site
+from ..write.tree import KeptFile, Stamp, WrittenSite, tree_stamps, update_site, write_site
 from .cached_stages import OUTPUTS
 from .load import LoadedSite
 from .options import BuildOptions
@@ -40,6 +40,7 @@ class ReusePlan:
     """What the previous build left in the output folder that this build may keep."""
 
     previous: OutputRecord
+    present: Mapping[str, Stamp]  # every file in the output folder now (none without a previous record)
     reusable: frozenset[str]  # files unmodified since the previous build wrote them
     intact: bool  # the folder is exactly what the previous build wrote, with the same search index
     keys: Mapping[str, str]  # document page path -> its key now
@@ -59,13 +60,13 @@ def plan_reuse(loaded: LoadedSite, out_dir: Path, cache: BuildCache, indexer: st
     current = _stamps_of(out_dir) if previous.stamps else {}
     reusable = frozenset(path for path, stamp in previous.stamps.items() if current.get(path) == stamp)
     intact = bool(current) and current == previous.stamps and previous.indexer == indexer
-    keys, site_key = page_keys(loaded.site, loaded.documents, loaded.templates, loaded.assets, cache, previous)
+    keys, site_key = page_keys(loaded.site, loaded.documents, loaded.templates, loaded.assets, cache)
     kept = {path for path, key in keys.items() if previous.keys.get(path) == key and path in reusable}
     if site_key == previous.site_key:
         kept |= {path for path, key in previous.keys.items() if key == site_key and path in reusable}
     if indexer == previous.indexer:
         kept |= {path for path in previous.keys if path.startswith(SEARCH_PREFIX) and path in reusable}
-    return ReusePlan(previous, reusable, intact, keys, site_key, frozenset(kept))
+    return ReusePlan(previous, current, reusable, intact, keys, site_key, frozenset(kept))
 
 
 class SearchStep:
@@ -117,11 +118,14 @@ def write_outputs(loaded: LoadedSite, options: BuildOptions, cache: BuildCache, 
         yield from loaded.assets.files
         yield from search.outputs()
 
-    def finalize(staging: Path) -> None:
-        diags.raise_if_errors()  # template errors: the staging folder is dropped, the old output stays
+    def finalize() -> None:
+        diags.raise_if_errors()  # template errors: nothing is swapped or renamed in, the old output stays
         cache.flush(background=True)  # written while the tree is stamped and swapped in
 
-    written = write_site(outputs(), out_dir, finalize=finalize, reusable=plan.reusable)
+    if plan.present:  # the output the previous build recorded: patched in place
+        written = update_site(outputs(), out_dir, plan.present, plan.reusable, finalize)
+    else:
+        written = write_site(outputs(), out_dir, finalize=finalize, reusable=plan.reusable)
     keys.update(search.keys)
     recorded = {path: key for path, key in keys.items() if path in written.stamps}
     cache.store(OUTPUTS, outputs_name(out_dir), OutputRecord(search.key, plan.site_key, recorded, written.stamps))

@@ -33,7 +33,7 @@ def outputs_name(out_dir: object) -> str:
 
 
 def page_keys(site: Site, documents: Mapping[str, LoadedDocument], templates: TemplateRenderer, assets: Assets,
-              cache: BuildCache, previous: OutputRecord | None = None) -> tuple[dict[str, str], str]:
+              cache: BuildCache) -> tuple[dict[str, str], str]:
     """(key of each article, page and person's page, key of every other output).
 
     An article's page depends on its own content, the content of its related articles,
@@ -42,10 +42,10 @@ def page_keys(site: Site, documents: Mapping[str, LoadedDocument], templates: Te
     assets, the images pages show (sizes and variant names, which hash their bytes),
     build date and code. Templates may show anything about the page's own document and
     its related articles, and other documents' front matter, but not other documents'
-    bodies or references (see README, Performance). A person's page shows the front
-    matter of the articles they wrote or reviewed: the site and `navigation`. Every other
-    output (home, paginated lists, tags, redirects, 404, sitemap, feed) depends on
-    everything: `site_key`.
+    bodies or references (see README, Performance). Every other output (person pages,
+    home, paginated lists, tags, redirects, 404, sitemap, feed) shows documents' front
+    matter and URLs only: they share `site_key`, the site and `navigation`, so an edit
+    to an article's text re-renders its page and its related articles' pages, not the lists.
     """
     site_wide = cache.key(
         "site", repr(site.config), repr(site.build_date),
@@ -57,21 +57,14 @@ def page_keys(site: Site, documents: Mapping[str, LoadedDocument], templates: Te
     entries = {key: reference_digest(reference) for key, reference in site.bibliography.entries.items()}
     content = {doc.rel: _content_key(doc, documents[doc.rel], entries) for doc in docs}
     navigation = digest(*(part for doc in docs for part in (doc.rel, doc.url, _front_matter(doc))))
-    bibliography = digest(*(entry for _, entry in sorted(entries.items())))
-    site_key = digest(site_wide, navigation, bibliography, *(content[doc.rel] for doc in docs))
-    people = people_paths(site)
-    paths = [doc.url + "index.html" for doc in docs] + people
-    if previous is not None and previous.site_key == site_key and all(path in previous.keys for path in paths):
-        # Each page key hashes a subset of what `site_key` hashes: all are unchanged too.
-        return {path: previous.keys[path] for path in paths}, site_key
+    site_key = digest(site_wide, navigation)
     keys = {}
     for doc in site.articles:
         neighbours = [content[other.rel] for other in site.related.get(doc.url, ())]
         keys[doc.url + "index.html"] = digest(site_wide, navigation, content[doc.rel], *neighbours)
     for doc in site.pages:
         keys[doc.url + "index.html"] = digest(site_wide, navigation, content[doc.rel])
-    people_key = digest(site_wide, navigation, "people")
-    keys.update((path, people_key) for path in people)
+    keys.update((path, site_key) for path in people_paths(site))
     return keys, site_key
 
 

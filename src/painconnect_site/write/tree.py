@@ -1,14 +1,22 @@
-"""Stage 5: write the output folder atomically (the only module that writes output).
+"""Stage 5: write the output folder (the only module that writes output).
 
-Everything goes into a staging folder beside the target, which is swapped in
-only when complete: a failed or interrupted build leaves the previous output
-exactly as it was (Lektor's artifact idea, for the whole tree).
+Two ways, both leaving the previous output exactly as it was when the build
+fails (a content or template error found while rendering):
 
-Unchanged files are not rewritten: a file whose bytes equal the previous
-output's, or that the build cache says is unchanged (`KeptFile`), is hard-linked
-from the previous output into the staging folder. The previous output itself
-is never modified, so the swap stays atomic; the stamps returned (inode, size,
-mtime) let the next build check that the output was not edited since.
+* `write_site`: everything goes into a staging folder beside the target,
+  swapped in only when complete (Lektor's artifact idea, for the whole tree).
+  Unchanged files are hard-linked from the previous output. For a first build,
+  or when the previous output is not the one the cache recorded.
+* `update_site`: the previous output is patched where it stands: new bytes are
+  written to a patch folder beside it while the build runs, and only once the
+  whole build has succeeded are removed files deleted and the new files renamed
+  into place, each rename atomic. An editor's rebuild after one save touches a
+  few files instead of making 2,000 folders and links and deleting the old tree.
+  A build killed during those renames leaves a mix of old and new pages; the
+  next build repairs it (every file's stamp is compared with the record).
+
+The stamps returned (inode, size, mtime) let the next build check that the
+output was not edited since.
 """
 
 from __future__ import annotations
@@ -48,17 +56,17 @@ class KeptFile:
 class WrittenSite:
     files: int  # outputs given (rendered and kept)
     rewritten: int  # of them, files whose bytes were written (the rest were linked)
-    stamps: Mapping[str, Stamp]  # every file of the final tree, finalize's included
+    stamps: Mapping[str, Stamp]  # every file of the final tree
 
 
 def write_site(
     outputs: Iterable[OutputFile | KeptFile],
     out_dir: Path,
-    finalize: Callable[[Path], None] | None = None,
+    finalize: Callable[[], None] | None = None,
     reusable: AbstractSet[str] = frozenset(),
 ) -> WrittenSite:
-    """Write all outputs; `finalize(staging)` runs on the complete tree before the swap
-    (e.g. the search indexer), so its failure also leaves the old output in place.
+    """Write all outputs into a staging folder and swap it in; `finalize()` runs when every
+    output is written, before the swap: raising there also leaves the old output in place.
 
     `reusable`: files of the current `out_dir` known to be unmodified since they were
     written (the pipeline compares their recorded stamps); they may be linked instead of written, and every
@@ -70,7 +78,7 @@ def write_site(
     try:
         count, rewritten = _write_all(outputs, staging, out_dir, reusable)
         if finalize is not None:
-            finalize(staging)
+            finalize()
         stamps = tree_stamps(staging)
         _swap(staging, out_dir)
     except BaseException:
@@ -79,16 +87,87 @@ def write_site(
     return WrittenSite(count, rewritten, stamps)
 
 
+def update_site(
+    outputs: Iterable[OutputFile | KeptFile],
+    out_dir: Path,
+    present: Mapping[str, Stamp],
+    reusable: AbstractSet[str],
+    finalize: Callable[[], None] | None = None,
+) -> WrittenSite:
+    """Patch `out_dir` in place into exactly `outputs` (see the module docstring).
+
+    `present`: stamps of every file now in `out_dir`; files not among the outputs are
+    deleted. `reusable`: those known unmodified since the previous build wrote them.
+    """
+    out_dir = out_dir.resolve()
+    patch = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.patch-", dir=out_dir.parent))
+    try:
+        seen: set[str] = set()
+        stamps: dict[str, Stamp] = {}
+        pending: list[tuple[str, Path]] = []
+        for output in outputs:
+            rel = _claim(output.path, seen)
+            if isinstance(output, KeptFile):
+                if rel not in reusable:
+                    raise OutputPathError(f"'{rel}' was to be kept from the previous output, which no longer has it")
+                stamps[rel] = present[rel]
+            elif rel in reusable and _same_bytes(out_dir / rel, output.data):
+                stamps[rel] = present[rel]
+            else:
+                staged = patch / str(len(pending))
+                staged.write_bytes(output.data)
+                pending.append((rel, staged))
+        if finalize is not None:
+            finalize()
+        # Removed files first: a removed page's folder may be where a new file goes.
+        for rel in sorted(set(present) - seen, reverse=True):
+            _remove_file(out_dir, rel)
+        made: set[Path] = set()
+        for rel, staged in pending:
+            target = out_dir / rel
+            if target.parent not in made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(target.parent)
+            os.chmod(staged, 0o644)
+            os.replace(staged, target)
+            stat = os.stat(target)
+            stamps[rel] = Stamp(stat.st_ino, stat.st_size, stat.st_mtime_ns)
+    finally:
+        shutil.rmtree(patch, ignore_errors=True)
+    return WrittenSite(len(seen), len(pending), dict(sorted(stamps.items())))
+
+
+def _claim(path: str, seen: set[str]) -> str:
+    rel = safe_relative_path(path)
+    if rel in seen:  # two pages claiming one URL would silently overwrite each other
+        raise OutputPathError(f"two outputs want the same path '{rel}'")
+    seen.add(rel)
+    return rel
+
+
+def _remove_file(out_dir: Path, rel: str) -> None:
+    """Delete one file and the folders it leaves empty."""
+    path = out_dir / rel
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        return
+    for parent in path.parents:
+        if parent == out_dir:
+            break
+        try:
+            parent.rmdir()
+        except OSError:  # not empty: a sibling stays
+            break
+
+
 def _write_all(outputs: Iterable[OutputFile | KeptFile], staging: Path, out_dir: Path,
                reusable: AbstractSet[str]) -> tuple[int, int]:
     seen: set[str] = set()
     made: set[Path] = {staging}
     rewritten = 0
     for output in outputs:
-        rel = safe_relative_path(output.path)
-        if rel in seen:  # two pages claiming one URL would silently overwrite each other
-            raise OutputPathError(f"two outputs want the same path '{rel}'")
-        seen.add(rel)
+        rel = _claim(output.path, seen)
         target = staging / rel
         if target.parent not in made:
             target.parent.mkdir(parents=True, exist_ok=True)

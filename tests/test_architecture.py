@@ -72,6 +72,7 @@ LIBRARY_OWNERS: dict[str, set[str]] = {
     "PIL": {"render.images"},  # Pillow: image sizes and resized variants
     "textstat": {"checks.rules.content"},
     "httpx": {"refs.client"},  # `refs verify` only
+    "watchfiles": {"commands.serve.watch"},
     "livereload": {"commands.serve.server"},
     "tornado": {"commands.serve.server", "commands.serve.files"},  # the server subclasses its handlers
 }

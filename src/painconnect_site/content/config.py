@@ -50,15 +50,22 @@ PERSON_KINDS = ("person", "organization")
 
 def load_config(root: Path, diags: Diagnostics, base_url: str | None = None) -> SiteConfig | None:
     """Read and validate site.yaml; None (with diagnostics) when it is unusable."""
-    path = root / SITE_FILE
+    text = read_config_text(root, diags)
+    return None if text is None else parse_config(text, root, diags, base_url)
+
+
+def read_config_text(root: Path, diags: Diagnostics) -> str | None:
     try:
-        text = path.read_text(encoding="utf-8")
+        return (root / SITE_FILE).read_text(encoding="utf-8")
     except FileNotFoundError:
         diags.error(SITE_FILE, 1, "site settings file not found (create content/site.yaml; see README 'Content format')")
-        return None
     except UnicodeDecodeError as exc:
         diags.error(SITE_FILE, 1, f"file is not valid UTF-8 ({exc.reason} at byte {exc.start})")
-        return None
+    return None
+
+
+def parse_config(text: str, root: Path, diags: Diagnostics, base_url: str | None = None) -> SiteConfig | None:
+    """Validate site.yaml's text (a pure function of its arguments: the build caches it)."""
     try:
         doc = load_yaml(text)
     except YamlError as exc:

@@ -25,9 +25,11 @@ import pickle
 import sys
 import threading
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Callable, Hashable, Iterable, Mapping, TypeVar
 
 FORMAT = 1
+MEMO = "memory only"  # the kind of `remembered` values: never a folder
+T = TypeVar("T")
 DIR_NAME = ".cache"  # beside _site/ in the source folder; git-ignored
 MAGIC = b"painconnect-site build cache\n"
 # Libraries whose behaviour shapes the output; their installed files identify their version.
@@ -68,14 +70,27 @@ def environment_fingerprint() -> str:
 
 
 class BuildCache:
-    """Entries under `folder/<kind>/<name>`; a disabled cache (folder None) never hits and never writes."""
+    """Entries under `folder/<kind>/<name>`; a disabled cache (folder None) never hits and never writes.
 
-    def __init__(self, folder: Path | None, fingerprint: str = "") -> None:
+    A cache made with `remember=True` (`serve`: one cache for every rebuild) also keeps each
+    value it loaded or stored in memory, so the next build finds it without reading or
+    unpickling: entries are immutable and their names are hashes of their inputs (or,
+    for per-output records, always the latest stored), so a remembered value is the file's.
+    Call `begin()` before each build; `prune` forgets what the build did not use.
+    """
+
+    def __init__(self, folder: Path | None, fingerprint: str = "", remember: bool = False) -> None:
         self.folder = folder
         self.fingerprint = fingerprint
         self._pending: dict[tuple[str, str], object] = {}
         self._used: dict[str, set[str]] = {}
         self._writer: threading.Thread | None = None
+        self._memory: dict[tuple[str, Hashable], object] | None = {} if remember else None
+
+    def begin(self) -> None:
+        """Start a build: nothing is used yet (what `prune` keeps is what this build uses)."""
+        self.wait()
+        self._used = {}
 
     @classmethod
     def disabled(cls) -> BuildCache:
@@ -95,6 +110,9 @@ class BuildCache:
         self._used.setdefault(kind, set()).add(name)
         if (kind, name) in self._pending:
             return self._pending[(kind, name)]
+        memory = self._memory
+        if memory is not None and (kind, name) in memory:
+            return memory[(kind, name)]
         try:
             data = (self.folder / kind / name).read_bytes()
         except OSError:
@@ -103,9 +121,24 @@ class BuildCache:
         if not data.startswith(header):
             return None
         try:
-            return _RestrictedUnpickler(io.BytesIO(memoryview(data)[len(header):])).load()
+            value = _RestrictedUnpickler(io.BytesIO(memoryview(data)[len(header):])).load()
         except Exception:  # noqa: BLE001 - truncated, garbage or from other code: a miss
             return None
+        if memory is not None:
+            memory[(kind, name)] = value
+        return value
+
+    def remembered(self, key: Hashable, make: Callable[[], T]) -> T:
+        """`make()`, or what it returned for `key` in an earlier build of this cache when the
+        cache remembers (`serve`). For live objects that are never written to disk (a Jinja
+        environment with its compiled templates): `key` must name everything they depend on."""
+        if self._memory is None:
+            return make()
+        entry = (MEMO, key)
+        self._used.setdefault(MEMO, set()).add(key)
+        if entry not in self._memory:
+            self._memory[entry] = make()
+        return self._memory[entry]  # type: ignore[return-value]
 
     def keep(self, kind: str, name: str) -> None:
         """Mark an entry as used without loading it, so `prune` leaves it."""
@@ -116,6 +149,8 @@ class BuildCache:
         if self.folder is not None:
             self._used.setdefault(kind, set()).add(name)
             self._pending[(kind, name)] = value
+            if self._memory is not None:
+                self._memory[(kind, name)] = value
 
     def flush(self, background: bool = False) -> None:
         """Write the queued entries; in a thread when `background` (join with `wait()`)."""
@@ -140,6 +175,10 @@ class BuildCache:
         if self.folder is None:
             return
         self.wait()
+        if self._memory is not None:
+            pruned = {*kinds, MEMO}
+            self._memory = {entry: value for entry, value in self._memory.items()
+                            if entry[0] not in pruned or entry[1] in self._used.get(entry[0], ())}
         for kind in kinds:
             used = self._used.get(kind, set())
             folder = self.folder / kind

@@ -28,10 +28,12 @@ from .output import write_outputs
 from .page_keys import outputs_name
 
 
-def run_build(options: BuildOptions) -> tuple[BuildResult, Diagnostics]:
+def run_build(options: BuildOptions, cache: BuildCache | None = None) -> tuple[BuildResult, Diagnostics]:
+    """`cache`: one kept between builds (`serve`); by default the options' cache, opened for this build."""
     started = time.perf_counter()
     diags = Diagnostics()
-    cache = open_cache(options)
+    cache = cache or open_cache(options)
+    cache.begin()
     succeeded = False
     try:
         with _few_collections():

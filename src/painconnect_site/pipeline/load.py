@@ -13,7 +13,6 @@ from typing import Mapping, Sequence
 
 from ..citations.format import ReferenceFormatter, UnknownStyleError
 from ..citations.syntax import CITATION_RE
-from ..content.config import load_config
 from ..content.related import related_articles
 from ..content.resolve import RenderedDocument, ResolveContext, render_document, resolve_document
 from ..content.site_index import index_site
@@ -25,12 +24,13 @@ from ..incremental.cache import BuildCache
 from ..refs import retracted_citations
 from ..render.assets import Assets, collect_assets
 from ..render.pages import url_helpers
-from ..render.templates import TemplateRenderer
+from ..render.templates import TemplateRenderer, templates_stamp
 from .cached_stages import (
     LoadedDocument,
     image_uses,
     load_bibliography,
     load_documents,
+    load_site_config,
     load_images,
     preload_references,
     render_key,
@@ -55,7 +55,7 @@ def load_site(options: BuildOptions, diags: Diagnostics, cache: BuildCache | Non
 
     `encode_images=False` (check): images are read and checked, their resized variants not made."""
     cache = cache or BuildCache.disabled()
-    config = load_config(options.root, diags, options.base_url)
+    config = load_site_config(options.root, options.base_url, cache, diags)
     diags.raise_if_errors()
     assert config is not None
     sources = load_sources(options.root, diags)
@@ -85,7 +85,9 @@ def load_site(options: BuildOptions, diags: Diagnostics, cache: BuildCache | Non
     store_references(formatter, preloaded, cache)
 
     assets = collect_assets(options.root, extra=variants)
-    templates = TemplateRenderer(options.root, url_helpers(config, assets))
+    # `serve` keeps one renderer (its templates compiled) while no template file changes.
+    templates = cache.remembered(("templates", templates_stamp(options.root)),
+                                 lambda: TemplateRenderer(options.root, {})).with_globals(url_helpers(config, assets))
     site = assemble_site(config, resolved, bibliography, images)
     return LoadedSite(site, templates, assets, {doc.parsed.source.rel: doc for doc in published})
 

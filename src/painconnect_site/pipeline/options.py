@@ -27,7 +27,8 @@ class BuildOptions:
         return self.cache_dir or self.root / DIR_NAME
 
 
-def open_cache(options: BuildOptions) -> BuildCache:
+def open_cache(options: BuildOptions, remember: bool = False) -> BuildCache:
+    """`remember`: keep loaded and stored values in memory for the next build (see BuildCache)."""
     if not options.use_cache:
         return BuildCache.disabled()
-    return BuildCache(options.cache_folder, environment_fingerprint())
+    return BuildCache(options.cache_folder, environment_fingerprint(), remember)

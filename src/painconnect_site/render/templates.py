@@ -38,6 +38,12 @@ class TemplateRenderer:
         self.env.globals.update(globals_)
         self.env.filters.update({"long_date": long_date, **(filters or {})})
 
+    def with_globals(self, globals_: dict[str, Any]) -> TemplateRenderer:
+        """This renderer, its compiled templates kept, with the globals of another build."""
+        self.env.globals.update(globals_)
+        return self
+
+
     def render(self, name: str, context: dict[str, Any], diags: Diagnostics) -> str | None:
         """Render one template; template mistakes become `path:line: error:` diagnostics."""
         try:
@@ -84,11 +90,25 @@ class TemplateRenderer:
 
     def template_files(self) -> list[Path]:
         """Every template file that can affect output (for cache keys and the dev server)."""
-        files = []
-        for folder in (self.site_templates, THEME_DIR / "templates"):
-            if folder.is_dir():
-                files.extend(sorted(p for p in folder.rglob("*") if p.is_file()))
-        return files
+        return template_files(self.root)
+
+
+def template_files(root: Path) -> list[Path]:
+    files = []
+    for folder in (root / "templates", THEME_DIR / "templates"):
+        if folder.is_dir():
+            files.extend(sorted(p for p in folder.rglob("*") if p.is_file()))
+    return files
+
+
+def templates_stamp(root: Path) -> tuple:
+    """Every template file with its size and modification time: a renderer made under the
+    same stamp has the same templates (Jinja's own reload check misses a new override)."""
+    stamps = []
+    for path in template_files(root):
+        stat = path.stat()
+        stamps.append((str(path), stat.st_size, stat.st_mtime_ns))
+    return tuple(stamps)
 
 
 def safe_html(html: str) -> str:

@@ -9,11 +9,12 @@ replace two of its parts:
   the current output folder (the writer swaps that folder atomically, so
   nothing is cached), encoded `..` and absolute paths cannot escape it,
   unknown paths get the site's 404.html, and a failed build is shown;
-* its watcher's change detection, with `SiteWatcher`: livereload runs one
-  task per watched path and then drops any reload within 3 s of the last
-  one, so a quick second save would rebuild but never reach the browser.
-  We rebuild once per batch of changes and send the reload ourselves, after
-  the build, through livereload's own `LiveReloadHandler.reload_waiters`.
+* its watcher's change detection, with `SiteWatcher`: livereload polls
+  every 800 ms, runs one task per watched path and then drops any reload
+  within 3 s of the last one, so a quick second save would rebuild but never
+  reach the browser. We are told of each save by the OS (watch.ChangeFeed),
+  rebuild once per batch of changes and send the reload ourselves, after the
+  build, through livereload's own `LiveReloadHandler.reload_waiters`.
 
 The search index is part of every build: only the shards of the words a save
 touched are rewritten, so a page and its search results go live together, with
@@ -53,39 +54,55 @@ from tornado import ioloop
 
 from ...pipeline import BuildOptions
 from .files import OutputHandler
-from .watch import WATCHED, LiveSite, Rebuilder, changed_paths, snapshot, watched_roots
+from .watch import WATCHED, ChangeFeed, LiveSite, Rebuilder, watched_roots
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
-POLL_MILLISECONDS = 200  # livereload polls every 800 ms; editors expect a save to show at once
 
 
 # --- watching ----------------------------------------------------------------
 
 
 class SiteWatcher(Watcher):
-    """livereload's watcher interface; one `on_change` call per batch of changed files."""
+    """livereload's watcher interface; one `on_change` call per batch of changed files.
 
-    def __init__(self, roots: Sequence[Path], on_change: Callable[[list[str]], None]):
+    The feed starts watching at once (a save during the first build is not missed) and
+    reports from its own threads; batches are handed to the server's loop, where
+    rebuilds run one at a time, and what arrives during a rebuild makes the next batch."""
+
+    def __init__(self, source: Path, on_change: Callable[[list[str]], None]):
         super().__init__()
-        self.roots = tuple(roots)
         self.on_change = on_change
-        self._stamps = snapshot(self.roots)
-        for root in self.roots:  # registered so livereload does not fall back to watching the cwd
+        self._lock = threading.Lock()
+        self._pending: set[str] = set()
+        self._scheduled = False
+        self._loop: ioloop.IOLoop | None = None
+        for root in watched_roots(source):  # registered so livereload does not fall back to watching the cwd
             self.watch(str(root))
+        self.feed = ChangeFeed(source, self._collect)
+        self.feed.start()
 
     def start(self, callback: Callable[[], None]) -> bool:
-        ioloop.PeriodicCallback(callback, POLL_MILLISECONDS).start()
-        return True  # tells livereload we poll ourselves
+        self._loop = ioloop.IOLoop.current()
+        self._collect([])
+        return True  # tells livereload we watch ourselves
 
     def examine(self) -> tuple[str | None, float | None]:
         if self._changes:  # livereload's own "__livereload__" restart marker
             return self._changes.pop()
-        current = snapshot(self.roots)
-        changed = changed_paths(self._stamps, current)
-        self._stamps = current
+        return None, None  # nothing for livereload to do: on_change already reloaded the browsers
+
+    def _collect(self, changed: list[str]) -> None:
+        with self._lock:
+            self._pending.update(changed)
+            if self._pending and self._loop is not None and not self._scheduled:
+                self._scheduled = True
+                self._loop.add_callback(self._deliver)
+
+    def _deliver(self) -> None:
+        with self._lock:
+            changed, self._pending, self._scheduled = sorted(self._pending), set(), False
         if changed:
             self.on_change(changed)
-        return None, None  # nothing for livereload to do: on_change already reloaded the browsers
 
 
 # --- server -------------------------------------------------------------------------
@@ -133,9 +150,9 @@ def serve(options: BuildOptions, host: str = "127.0.0.1", port: int = 8000) -> i
 def _serve_from(options: BuildOptions, host: str, port: int, out_dir: Path) -> int:
     build_options = replace(options, out_dir=out_dir, base_url=options.base_url or local_url(host, port))
     site = LiveSite(build_options)
-    # The watcher's first snapshot is taken before building, so a save during the first build is not missed.
+    # The watcher starts before the first build, so a save during it is not missed.
     rebuilder = Rebuilder(site, options.root, LiveReloadHandler.reload_waiters)
-    watcher = SiteWatcher(watched_roots(options.root), rebuilder)
+    watcher = SiteWatcher(options.root, rebuilder)
     return _run_server(site, watcher, host, port)
 
 
@@ -158,6 +175,8 @@ def _run_server(site: LiveSite, watcher: SiteWatcher, host: str, port: int) -> i
         return EXIT_USAGE
     except KeyboardInterrupt:
         pass
+    finally:
+        watcher.feed.stop()
     return EXIT_OK
 
 

@@ -7,6 +7,7 @@ with the cache, and compared file by file with a `--no-cache` build of the same 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -135,6 +136,33 @@ CHANGES = {
 def test_cached_build_after_a_change_equals_a_clean_build(change, warm_site, tmp_path):
     CHANGES[change](warm_site)
     assert_cached_equals_clean(warm_site, tmp_path)
+
+
+def test_a_remembering_cache_rebuilds_after_every_change_as_a_clean_build(tmp_path):
+    """`serve` keeps one cache in memory across rebuilds: every kind of change, one after
+    another through the same cache, must still give what a clean build gives."""
+    from painconnect_site.pipeline import BuildOptions, open_cache, run_build
+
+    site = write_site(tmp_path / "site", SITE)
+    options = BuildOptions(site, tmp_path / "served")
+    cache = open_cache(options, remember=True)
+    run_build(options, cache)
+    clean = tmp_path / "clean"
+
+    def assert_like_clean(after: str) -> None:
+        run_build(options, cache)
+        shutil.rmtree(clean, ignore_errors=True)
+        run_build(BuildOptions(site, clean, use_cache=False))
+        assert tree_digest(tmp_path / "served") == tree_digest(clean), f"after {after}"
+
+    for change in sorted(CHANGES):
+        CHANGES[change](site)
+        assert_like_clean(change)
+        for name in ("content", "templates", "static", "references.bib"):  # back to the original site
+            path = site / name
+            shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
+        write_site(site, SITE)
+        assert_like_clean(f"undoing {change}")
 
 
 def test_no_change_build_equals_a_clean_build_and_rewrites_nothing(warm_site, tmp_path):

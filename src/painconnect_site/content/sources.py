@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable, Hashable, Protocol
 
 from ..core.errors import Diagnostics
 from ..core.kinds import BIBLIOGRAPHY_KIND, DOCUMENT_KINDS
@@ -19,12 +21,45 @@ class Sources:
     static_files: frozenset[str]  # posix paths relative to static/
 
 
-def load_sources(root: Path, diags: Diagnostics) -> Sources:
+class SourceMemory(Protocol):
+    """Where `serve` keeps what it read between rebuilds (incremental.cache.BuildCache)."""
+
+    @property
+    def remembers(self) -> bool: ...
+    def recall(self, key: Hashable) -> object | None: ...
+    def remember(self, key: Hashable, value: object) -> None: ...
+
+
+def load_sources(root: Path, diags: Diagnostics, memory: SourceMemory | None = None) -> Sources:
+    """`memory`: a file whose size, modification time and inode are those it had when it
+    was read in an earlier build is not read again (stat costs a few microseconds, reading
+    and decoding 1,000 articles ~40 ms of every rebuild in `serve`)."""
+    read = _remembering(memory) if memory is not None and memory.remembers else _read
     documents = tuple(source for kind in DOCUMENT_KINDS
-                      for source in _read_markdown(root, kind.folder, kind.name, diags))
+                      for source in _read_markdown(root, kind.folder, kind.name, diags, read))
     bib_path = root / BIB_FILE
-    bibliography = _read(bib_path, BIB_FILE, BIBLIOGRAPHY_KIND, diags) if bib_path.is_file() else None
+    bibliography = read(bib_path, BIB_FILE, BIBLIOGRAPHY_KIND, diags) if bib_path.is_file() else None
     return Sources(documents, bibliography, list_static(root))
+
+
+Reader = Callable[[Path, str, str, Diagnostics], "SourceFile | None"]
+
+
+def _remembering(memory: SourceMemory) -> Reader:
+    def read(path: Path, rel: str, kind: str, diags: Diagnostics) -> SourceFile | None:
+        try:
+            stat = os.stat(path)
+        except OSError:
+            return _read(path, rel, kind, diags)
+        key = ("source", str(path), rel, kind, stat.st_size, stat.st_mtime_ns, stat.st_ino)
+        found = memory.recall(key)
+        if isinstance(found, SourceFile):
+            return found
+        source = _read(path, rel, kind, diags)
+        if source is not None:  # unreadable files are read (and reported) again next time
+            memory.remember(key, source)
+        return source
+    return read
 
 
 def list_static(root: Path) -> frozenset[str]:
@@ -34,11 +69,11 @@ def list_static(root: Path) -> frozenset[str]:
     return frozenset(p.relative_to(static).as_posix() for p in static.rglob("*") if p.is_file())
 
 
-def _read_markdown(root: Path, folder: str, kind: str, diags: Diagnostics) -> tuple[SourceFile, ...]:
+def _read_markdown(root: Path, folder: str, kind: str, diags: Diagnostics, read: Reader) -> tuple[SourceFile, ...]:
     directory = root / folder
     if not directory.is_dir():
         return ()
-    files = (_read(path, path.relative_to(root).as_posix(), kind, diags) for path in sorted(directory.glob("*.md")))
+    files = (read(path, f"{folder}/{path.name}", kind, diags) for path in sorted(directory.glob("*.md")))
     return tuple(f for f in files if f is not None)
 
 

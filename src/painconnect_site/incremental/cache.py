@@ -128,17 +128,32 @@ class BuildCache:
             memory[(kind, name)] = value
         return value
 
-    def remembered(self, key: Hashable, make: Callable[[], T]) -> T:
-        """`make()`, or what it returned for `key` in an earlier build of this cache when the
-        cache remembers (`serve`). For live objects that are never written to disk (a Jinja
-        environment with its compiled templates): `key` must name everything they depend on."""
+    @property
+    def remembers(self) -> bool:
+        return self._memory is not None
+
+    def recall(self, key: Hashable) -> object | None:
+        """What `remember` kept under `key` in this or an earlier build of this cache (`serve`),
+        or None: for live objects that are never written to disk (a Jinja environment with
+        its compiled templates, the text of an unchanged file). `key` must name everything
+        the value depends on."""
         if self._memory is None:
-            return make()
-        entry = (MEMO, key)
+            return None
         self._used.setdefault(MEMO, set()).add(key)
-        if entry not in self._memory:
-            self._memory[entry] = make()
-        return self._memory[entry]  # type: ignore[return-value]
+        return self._memory.get((MEMO, key))
+
+    def remember(self, key: Hashable, value: object) -> None:
+        if self._memory is not None:
+            self._used.setdefault(MEMO, set()).add(key)
+            self._memory[(MEMO, key)] = value
+
+    def remembered(self, key: Hashable, make: Callable[[], T]) -> T:
+        """`recall(key)`, else `make()` (remembered under `key`)."""
+        found = self.recall(key)
+        if found is None:
+            found = make()
+            self.remember(key, found)
+        return found  # type: ignore[return-value]
 
     def keep(self, kind: str, name: str) -> None:
         """Mark an entry as used without loading it, so `prune` leaves it."""

@@ -32,7 +32,8 @@ from ..citations.format import ReferenceFormatter, style_path
 from ..citations.syntax import AT_KEY_RE
 from ..content.config import parse_config, read_config_text
 from ..content.frontmatter import parse_document, split_front_matter
-from ..content.resolve import RenderedDocument, citation_uses
+from ..content.resolve import RenderedDocument, ResolveContext, citation_uses, resolve_document
+from ..content.site_index import SiteIndex, index_site
 from ..core.errors import Diagnostic, Diagnostics
 from ..core.model import (
     Bibliography,
@@ -42,6 +43,7 @@ from ..core.model import (
     OutputFile,
     ParsedDocument,
     Reference,
+    ResolvedDocument,
     SiteConfig,
     SourceFile,
 )
@@ -115,17 +117,19 @@ def config_digest(config: SiteConfig, static_files: Iterable[str]) -> str:
 
 
 def load_documents(sources: Sequence[SourceFile], config: SiteConfig, static_files: frozenset[str],
-                   cache: BuildCache, diags: Diagnostics) -> list[LoadedDocument]:
-    """Parse every source (or take the cached parse), replaying diagnostics in file order."""
-    inputs = config_digest(config, static_files)
+                   inputs: str, cache: BuildCache, diags: Diagnostics) -> list[LoadedDocument]:
+    """Parse every source (or take the cached parse), replaying diagnostics in file order.
+    `inputs`: `config_digest(config, static_files)`."""
     loaded = []
     for source in sources:
         name = digest(source.kind, source.rel)
-        text_digest = digest(source.text)
+        # `serve` remembers the source object of an unchanged file, and with it these.
+        text_digest = cache.remembered(("text digest", source.rel, source.text), lambda: digest(source.text))
         parse_key = cache.key("parse", inputs, source.kind, source.rel, text_digest)
         record = cache.load(DOCUMENTS, name)
         if isinstance(record, DocumentRecord) and record.parse_key == parse_key:
-            parsed = _with_source(record.parsed, source) if record.parsed else None
+            parsed = cache.remembered(("parsed", record.parse_key, source.path, source.text),
+                                      lambda: _with_source(record.parsed, source)) if record.parsed else None
         else:
             found = Diagnostics()
             parsed = parse_document(source, config, static_files, found)
@@ -143,6 +147,11 @@ def load_documents(sources: Sequence[SourceFile], config: SiteConfig, static_fil
     return loaded
 
 
+def front_matter_text(doc: ParsedDocument) -> str:
+    text = doc.source.text
+    return text[: len(text) - len(doc.body)]
+
+
 def _with_source(stored: ParsedDocument, source: SourceFile) -> ParsedDocument:
     """The stored parse with the text it was parsed from (equal, by its key) put back."""
     split = split_front_matter(source.text)
@@ -157,15 +166,61 @@ def _at_keys(doc: ParsedDocument) -> frozenset[str]:
 
 
 def render_key(cache: BuildCache, loaded: LoadedDocument, base_path: str, bibliography: Bibliography) -> str:
-    existing = sorted(key for key in loaded.record.at_keys if key in bibliography.entries)
+    existing = tuple(sorted(key for key in loaded.record.at_keys if key in bibliography.entries))
     source = loaded.parsed.source
-    return cache.key("render", source.kind, source.rel, loaded.text_digest, base_path, *existing)
+    parts = ("render", source.kind, source.rel, loaded.text_digest, base_path, *existing)
+    return cache.remembered(parts, lambda: cache.key(*parts))
 
 
 def with_rendering(cache: BuildCache, loaded: LoadedDocument, key: str, rendered: RenderedDocument) -> LoadedDocument:
     record = dataclasses.replace(loaded.record, render_key=key, rendered=rendered)
     cache.store(DOCUMENTS, digest(loaded.parsed.source.kind, loaded.parsed.source.rel), record)
     return LoadedDocument(loaded.parsed, record, loaded.text_digest)
+
+
+def outline_digest(documents: Sequence[LoadedDocument], inputs: str) -> str:
+    """site.yaml and the static files (`inputs`, see `config_digest`) and which documents are
+    published with their front matter: all the site index is built from (URLs, tags,
+    aliases, people), so an edit to one article's text leaves it unchanged. `serve` only."""
+    return digest(inputs, *(part for doc in documents
+                            for part in (doc.parsed.source.kind, doc.parsed.source.rel, front_matter_text(doc.parsed))))
+
+
+def index_documents(documents: Sequence[LoadedDocument], static_files: frozenset[str], config: SiteConfig,
+                    outline: str | None, cache: BuildCache, diags: Diagnostics) -> SiteIndex:
+    """`index_site` of the documents; `serve` remembers it (and what it reported) under `outline`."""
+    found = cache.recall(("index", outline)) if outline else None
+    if found is None:
+        reported = Diagnostics()
+        found = (index_site([doc.parsed for doc in documents], static_files, reported, config), tuple(reported))
+        if outline:
+            cache.remember(("index", outline), found)
+    index, reported = found  # type: ignore[misc]
+    diags.extend(reported)
+    return index
+
+
+def resolve_documents(documents: Sequence[LoadedDocument], context: ResolveContext, outline: str | None,
+                      cache: BuildCache, diags: Diagnostics) -> list[ResolvedDocument]:
+    """`resolve_document` for each document; `serve` remembers each result with its diagnostics.
+
+    A document's resolution is a function of its parse and rendering (their keys), the
+    bibliography (its text), site.yaml and the site index: `outline` (see `outline_digest`)."""
+    if outline is None:
+        return [resolve_document(doc.parsed, doc.rendered, doc.record.uses, context, diags) for doc in documents]
+    site = digest(outline, context.bibliography.text)
+    resolved = []
+    for doc in documents:
+        key = ("resolved", doc.record.parse_key, doc.record.render_key, site)
+        found = cache.recall(key)
+        if found is None:
+            reported = Diagnostics()
+            found = (resolve_document(doc.parsed, doc.rendered, doc.record.uses, context, reported), tuple(reported))
+            cache.remember(key, found)
+        document, reported = found  # type: ignore[misc]
+        diags.extend(reported)
+        resolved.append(document)
+    return resolved
 
 
 # --- bibliography and references ----------------------------------------------------------------
@@ -196,6 +251,12 @@ def reference_digest(reference: Reference) -> str:
     return digest(repr(dataclasses.replace(reference, line=0)))
 
 
+def entry_digests(bibliography: Bibliography, cache: BuildCache) -> Mapping[str, str]:
+    """BibTeX key -> reference_digest of every entry (remembered by `serve` under the file's text)."""
+    return cache.remembered(("entry digests", bibliography.text), lambda: {
+        key: reference_digest(reference) for key, reference in bibliography.entries.items()})
+
+
 def _references_name(style: str) -> str:
     return digest(style, style_path(style).read_bytes())
 
@@ -209,7 +270,7 @@ class PreloadedReferences:
 def preload_references(formatter: ReferenceFormatter, bibliography: Bibliography,
                        cache: BuildCache) -> PreloadedReferences:
     """Give the formatter the entries formatted by earlier builds."""
-    digests = {key: reference_digest(reference) for key, reference in bibliography.entries.items()}
+    digests = entry_digests(bibliography, cache)
     stored = cache.load(REFERENCES, _references_name(formatter.style)) if cache.enabled else None
     if not isinstance(stored, dict):
         return PreloadedReferences(digests, {})

@@ -14,8 +14,7 @@ from typing import Mapping, Sequence
 from ..citations.format import ReferenceFormatter, UnknownStyleError
 from ..citations.syntax import CITATION_RE
 from ..content.related import related_articles
-from ..content.resolve import RenderedDocument, ResolveContext, render_document, resolve_document
-from ..content.site_index import index_site
+from ..content.resolve import RenderedDocument, ResolveContext, render_document
 from ..content.sources import load_sources
 from ..core.errors import Diagnostics
 from ..core.model import Bibliography, ImageInfo, ResolvedDocument, Site, SiteConfig
@@ -27,13 +26,17 @@ from ..render.pages import url_helpers
 from ..render.templates import TemplateRenderer, templates_stamp
 from .cached_stages import (
     LoadedDocument,
+    config_digest,
     image_uses,
+    index_documents,
     load_bibliography,
     load_documents,
-    load_site_config,
     load_images,
+    load_site_config,
+    outline_digest,
     preload_references,
     render_key,
+    resolve_documents,
     store_references,
     with_rendering,
 )
@@ -58,20 +61,22 @@ def load_site(options: BuildOptions, diags: Diagnostics, cache: BuildCache | Non
     config = load_site_config(options.root, options.base_url, cache, diags)
     diags.raise_if_errors()
     assert config is not None
-    sources = load_sources(options.root, diags)
-    documents = load_documents(sources.documents, config, sources.static_files, cache, diags)
+    sources = load_sources(options.root, diags, cache)
+    inputs = config_digest(config, sources.static_files)
+    documents = load_documents(sources.documents, config, sources.static_files, inputs, cache, diags)
     bibliography = load_bibliography(sources.bibliography, cache, diags)
     diags.raise_if_errors()
 
     published = [doc for doc in documents if options.drafts or not doc.parsed.meta.draft]
-    index = index_site([doc.parsed for doc in published], sources.static_files, diags, config)
+    outline = outline_digest(published, inputs) if cache.remembers else None
+    index = index_documents(published, sources.static_files, config, outline, cache, diags)
     formatter = _formatter(config, bibliography, diags)
     diags.raise_if_errors()
     assert formatter is not None
     preloaded = preload_references(formatter, bibliography, cache)
     published = render_documents(published, config.base_path, bibliography, cache, options.workers)
     context = ResolveContext(config, bibliography, formatter, index)
-    resolved = [resolve_document(doc.parsed, doc.rendered, doc.record.uses, context, diags) for doc in published]
+    resolved = resolve_documents(published, context, outline, cache, diags)
     # Citations of works references.lock.json records as retracted (offline: the lock, never the network).
     diags.extend(retracted_citations(options.root, bibliography, [(d.parsed.source.rel, d.record.uses) for d in published]))
     for key, problem in formatter.failures().items():

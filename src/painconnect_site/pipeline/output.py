@@ -18,7 +18,7 @@ from ..core.urls import SEARCH_BUNDLE
 from ..incremental.cache import BuildCache
 from ..render.assets import Assets
 from ..render.pages import people_paths, render_site
-from ..write.tree import KeptFile, Stamp, WrittenSite, tree_stamps, update_site, write_site
+from ..write.tree import SIZE, KeptFile, Stamp, WrittenSite, tree_stamps, update_site, write_site
 from .cached_stages import OUTPUTS
 from .load import LoadedSite
 from .options import BuildOptions
@@ -144,7 +144,7 @@ def _same_assets(assets: Assets, out_dir: Path, previous: OutputRecord) -> bool:
     before = {path for path in previous.stamps if path not in previous.keys and not path.startswith(SEARCH_PREFIX)}
     if before != {output.path for output in assets.files}:
         return False
-    return all(previous.stamps[output.path].size == len(output.data)
+    return all(previous.stamps[output.path][SIZE] == len(output.data)
                and (out_dir / output.path).read_bytes() == output.data for output in assets.files)
 
 

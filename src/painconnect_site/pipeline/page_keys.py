@@ -15,7 +15,7 @@ from ..render.assets import Assets
 from ..render.pages import people_paths
 from ..render.templates import TemplateRenderer
 from ..write.tree import Stamp
-from .cached_stages import OUTPUTS, LoadedDocument, reference_digest
+from .cached_stages import OUTPUTS, LoadedDocument, entry_digests, front_matter_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,9 +54,9 @@ def page_keys(site: Site, documents: Mapping[str, LoadedDocument], templates: Te
         *(repr(info) for _, info in sorted(site.images.items())),
     )
     docs = site.documents
-    entries = {key: reference_digest(reference) for key, reference in site.bibliography.entries.items()}
+    entries = entry_digests(site.bibliography, cache)
     content = {doc.rel: _content_key(doc, documents[doc.rel], entries) for doc in docs}
-    navigation = digest(*(part for doc in docs for part in (doc.rel, doc.url, _front_matter(doc))))
+    navigation = digest(*(part for doc in docs for part in (doc.rel, doc.url, front_matter_text(doc.parsed))))
     site_key = digest(site_wide, navigation)
     keys = {}
     for doc in site.articles:
@@ -69,12 +69,7 @@ def page_keys(site: Site, documents: Mapping[str, LoadedDocument], templates: Te
 
 
 def _content_key(doc: ResolvedDocument, loaded: LoadedDocument, entries: Mapping[str, str]) -> str:
-    references = (part for ref in doc.references
-                  for part in (str(ref.number), ref.reference.key, entries[ref.reference.key], ref.html,
-                               *ref.backlinks))
-    return digest(loaded.record.parse_key, loaded.record.render_key, *references)
-
-
-def _front_matter(doc: ResolvedDocument) -> str:
-    text = doc.parsed.source.text
-    return text[: len(text) - len(doc.parsed.body)]
+    """The document's text (parse and rendering keys) and the entries it cites, in citation
+    order: its numbered references list and backlinks follow from these and the style."""
+    return digest(loaded.record.parse_key, loaded.record.render_key,
+                  *(entries[ref.reference.key] for ref in doc.references))

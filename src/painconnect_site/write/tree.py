@@ -36,13 +36,14 @@ class OutputPathError(ValueError):
     pass
 
 
-@dataclass(frozen=True, slots=True)
-class Stamp:
-    """What identifies a written file on disk: it changes whenever the file is rewritten or edited."""
+# What identifies a written file on disk: (inode, size, mtime_ns); it changes whenever the
+# file is rewritten or edited. A plain tuple: the cache pickles thousands of them per build.
+Stamp = tuple[int, int, int]
+SIZE = 1  # Stamp[SIZE]
 
-    inode: int
-    size: int
-    mtime_ns: int
+
+def _stamp(stat: os.stat_result) -> Stamp:
+    return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +132,7 @@ def update_site(
             os.chmod(staged, 0o644)
             os.replace(staged, target)
             stat = os.stat(target)
-            stamps[rel] = Stamp(stat.st_ino, stat.st_size, stat.st_mtime_ns)
+            stamps[rel] = _stamp(stat)
     finally:
         shutil.rmtree(patch, ignore_errors=True)
     return WrittenSite(len(seen), len(pending), dict(sorted(stamps.items())))
@@ -211,11 +212,14 @@ def tree_stamps(folder: Path) -> dict[str, Stamp]:
                     pending.append((rel + "/", entry.path))
                 else:
                     stat = entry.stat(follow_symlinks=False)
-                    stamps[rel] = Stamp(stat.st_ino, stat.st_size, stat.st_mtime_ns)
+                    stamps[rel] = _stamp(stat)
     return dict(sorted(stamps.items()))
 
 
 def safe_relative_path(path: str) -> str:
+    if path and path != "." and not path.startswith("/") and "//" not in path and "\\" not in path and ".." not in path \
+            and "/./" not in path and not path.startswith("./") and not path.endswith(("/", "/.")):
+        return path  # already what PurePosixPath would give: most outputs, checked without it
     pure = PurePosixPath(path)
     if pure.is_absolute() or ".." in pure.parts or not pure.parts:
         raise OutputPathError(f"output path '{path}' escapes the output folder")

@@ -367,7 +367,8 @@ def bench_serve(n: int, runs: int, site: Path, build_py: Path, log) -> dict[str,
                            .replace(f"slug: {slug}\n", ""), encoding="utf-8")
             took = wait_until(lambda: fetch(f"{base}articles/bench-new-{run}/") is not None, 30)
             figures.setdefault("new article", []).append(took if took is not None else float("inf"))
-            new.unlink()
+            new.unlink()  # a change of its own (every page lists one article fewer): let it finish
+            wait_until(lambda: fetch(f"{base}articles/bench-new-{run}/") is None, 30)
             time.sleep(0.5)
             edit_bib_entry(site, key, 100 + run)
             took = wait_until(lambda: f"Edited {100 + run}: " in (fetch(f"{base}articles/{citing.stem}/") or ""), 30)

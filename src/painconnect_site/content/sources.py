@@ -5,11 +5,11 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Hashable, Protocol
+from typing import Callable
 
 from ..core.errors import Diagnostics
 from ..core.kinds import BIBLIOGRAPHY_KIND, DOCUMENT_KINDS
-from ..core.model import SourceFile
+from ..core.model import Memory, SourceFile
 
 BIB_FILE = "references.bib"
 
@@ -21,16 +21,7 @@ class Sources:
     static_files: frozenset[str]  # posix paths relative to static/
 
 
-class SourceMemory(Protocol):
-    """Where `serve` keeps what it read between rebuilds (incremental.cache.BuildCache)."""
-
-    @property
-    def remembers(self) -> bool: ...
-    def recall(self, key: Hashable) -> object | None: ...
-    def remember(self, key: Hashable, value: object) -> None: ...
-
-
-def load_sources(root: Path, diags: Diagnostics, memory: SourceMemory | None = None) -> Sources:
+def load_sources(root: Path, diags: Diagnostics, memory: Memory | None = None) -> Sources:
     """`memory`: a file whose size, modification time and inode are those it had when it
     was read in an earlier build is not read again (stat costs a few microseconds, reading
     and decoding 1,000 articles ~40 ms of every rebuild in `serve`)."""
@@ -45,7 +36,7 @@ def load_sources(root: Path, diags: Diagnostics, memory: SourceMemory | None = N
 Reader = Callable[[Path, str, str, Diagnostics], "SourceFile | None"]
 
 
-def _remembering(memory: SourceMemory) -> Reader:
+def _remembering(memory: Memory) -> Reader:
     def read(path: Path, rel: str, kind: str, diags: Diagnostics) -> SourceFile | None:
         try:
             stat = os.stat(path)

@@ -9,10 +9,20 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
+from typing import Hashable, Mapping, Protocol
 from urllib.parse import urlsplit
 
 from .kinds import KIND_BY_NAME, DocumentKind
+
+
+class Memory(Protocol):
+    """Where `serve` keeps pure results between rebuilds (incremental.cache.BuildCache): a
+    stage given one may recall what it computed from the same inputs in an earlier build."""
+
+    @property
+    def remembers(self) -> bool: ...
+    def recall(self, key: Hashable) -> object | None: ...
+    def remember(self, key: Hashable, value: object) -> None: ...
 
 # --- stage 0: configuration ------------------------------------------------
 

@@ -85,7 +85,9 @@ class BuildCache:
         self._pending: dict[tuple[str, str], object] = {}
         self._used: dict[str, set[str]] = {}
         self._writer: threading.Thread | None = None
+        # Two generations: what this build used, and what the previous one did (`_recalled`).
         self._memory: dict[tuple[str, Hashable], object] | None = {} if remember else None
+        self._earlier: dict[tuple[str, Hashable], object] = {}
 
     def begin(self) -> None:
         """Start a build: nothing is used yet (what `prune` keeps is what this build uses)."""
@@ -111,8 +113,10 @@ class BuildCache:
         if (kind, name) in self._pending:
             return self._pending[(kind, name)]
         memory = self._memory
-        if memory is not None and (kind, name) in memory:
-            return memory[(kind, name)]
+        if memory is not None:
+            found = self._recalled((kind, name))
+            if found is not None:
+                return found
         try:
             data = (self.folder / kind / name).read_bytes()
         except OSError:
@@ -139,12 +143,19 @@ class BuildCache:
         the value depends on."""
         if self._memory is None:
             return None
-        self._used.setdefault(MEMO, set()).add(key)
-        return self._memory.get((MEMO, key))
+        return self._recalled((MEMO, key))
+
+    def _recalled(self, entry: tuple[str, Hashable]) -> object | None:
+        assert self._memory is not None
+        found = self._memory.get(entry)
+        if found is None:
+            found = self._earlier.pop(entry, None)
+            if found is not None:
+                self._memory[entry] = found
+        return found
 
     def remember(self, key: Hashable, value: object) -> None:
         if self._memory is not None:
-            self._used.setdefault(MEMO, set()).add(key)
             self._memory[(MEMO, key)] = value
 
     def remembered(self, key: Hashable, make: Callable[[], T]) -> T:
@@ -186,22 +197,39 @@ class BuildCache:
 
     def prune(self, kinds: Iterable[str], keep_recent: Mapping[str, int] | None = None) -> None:
         """Remove the entries of `kinds` this build did not use (after a successful build only),
-        except, per kind in `keep_recent`, that many of the most recently written."""
+        except, per kind in `keep_recent`, that many of the most recently written.
+
+        A remembering cache forgets them from memory now and removes the files in the
+        background, after the queued writes (the next `begin` waits for both): its memory,
+        not the folder, is what the next build reads."""
         if self.folder is None:
             return
-        self.wait()
-        if self._memory is not None:
-            pruned = {*kinds, MEMO}
-            self._memory = {entry: value for entry, value in self._memory.items()
-                            if entry[0] not in pruned or entry[1] in self._used.get(entry[0], ())}
+        used, kinds = self._used, tuple(kinds)
+        if self._memory is None:
+            self.wait()
+            self._prune_files(kinds, used, keep_recent or {})
+            return
+        self._earlier, self._memory = self._memory, {}  # what this build did not use is forgotten
+        writer = self._writer
+
+        def prune_later() -> None:
+            if writer is not None:
+                writer.join()
+            self._prune_files(kinds, used, keep_recent or {})
+
+        self._writer = threading.Thread(target=prune_later, daemon=True)
+        self._writer.start()
+
+    def _prune_files(self, kinds: tuple[str, ...], used: Mapping[str, set[str]], keep_recent: Mapping[str, int]) -> None:
+        assert self.folder is not None
         for kind in kinds:
-            used = self._used.get(kind, set())
+            in_use = used.get(kind, set())
             folder = self.folder / kind
             try:
-                unused = [folder / name for name in os.listdir(folder) if name not in used]
+                unused = [folder / name for name in os.listdir(folder) if name not in in_use]
             except OSError:
                 continue
-            spare = (keep_recent or {}).get(kind, 0)
+            spare = keep_recent.get(kind, 0)
             if spare:
                 unused.sort(key=_modified, reverse=True)
                 unused = unused[spare:]

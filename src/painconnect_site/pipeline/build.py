@@ -42,11 +42,14 @@ def run_build(options: BuildOptions, cache: BuildCache | None = None) -> tuple[B
             record_published(loaded, options, cache)
         succeeded = True
     finally:
-        cache.flush()  # what was computed is correct even when the build failed later
+        # What was computed is correct even when the build failed later. `serve`'s remembering
+        # cache writes in the background, after the browser has been told.
+        cache.flush(background=cache.remembers)
         if succeeded:
             # Other output folders (`serve` builds into a temporary one) keep their records a while.
             cache.prune(KINDS, keep_recent={OUTPUTS: 4, PUBLISHED: 4})
-        cache.wait()
+        if not cache.remembers:
+            cache.wait()
     seconds = time.perf_counter() - started
     return BuildResult(options.output, written.files, len(loaded.site.articles), seconds), diags
 

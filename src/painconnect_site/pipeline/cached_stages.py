@@ -205,13 +205,16 @@ def resolve_documents(documents: Sequence[LoadedDocument], context: ResolveConte
     """`resolve_document` for each document; `serve` remembers each result with its diagnostics.
 
     A document's resolution is a function of its parse and rendering (their keys), the
-    bibliography (its text), site.yaml and the site index: `outline` (see `outline_digest`)."""
+    entries it cites, site.yaml and the site index: `outline` (see `outline_digest`)."""
     if outline is None:
         return [resolve_document(doc.parsed, doc.rendered, doc.record.uses, context, diags) for doc in documents]
-    site = digest(outline, context.bibliography.text)
+    entries = entry_digests(context.bibliography, cache)
     resolved = []
     for doc in documents:
-        key = ("resolved", doc.record.parse_key, doc.record.render_key, site)
+        cited = tuple(entries.get(use.key) for use in doc.record.uses)  # None: not in references.bib
+        if None in cited:  # the error suggests a key from the whole file
+            cited += (context.bibliography.text,)
+        key = ("resolved", doc.record.parse_key, doc.record.render_key, outline, cited)
         found = cache.recall(key)
         if found is None:
             reported = Diagnostics()
@@ -240,7 +243,7 @@ def load_bibliography(source: SourceFile | None, cache: BuildCache, diags: Diagn
         from ..bibtex.parse import parse_bibliography  # bibtexparser loads only when references.bib changed
 
         found = Diagnostics()
-        record = BibliographyRecord(key, parse_bibliography(source, found), tuple(found))
+        record = BibliographyRecord(key, parse_bibliography(source, found, cache), tuple(found))
         cache.store(BIBLIOGRAPHY, "references.bib", record)
     diags.extend(record.diagnostics)
     return record.bibliography

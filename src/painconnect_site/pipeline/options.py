@@ -17,6 +17,9 @@ class BuildOptions:
     use_cache: bool = True  # False (--no-cache): a clean build that neither reads nor writes the cache
     cache_dir: Path | None = None  # default: SOURCE/.cache
     workers: int | None = None  # worker processes; None: one per CPU when there is enough work
+    # The output folder is written by nothing but this process's builds (serve's temporary
+    # folder): its files are taken to be what the previous build recorded, not stat'ed.
+    private_output: bool = False
 
     @property
     def output(self) -> Path:

@@ -52,12 +52,16 @@ class ReusePlan:
                 and _same_assets(assets, out_dir, self.previous))
 
 
-def plan_reuse(loaded: LoadedSite, out_dir: Path, cache: BuildCache, indexer: str) -> ReusePlan:
+def plan_reuse(loaded: LoadedSite, out_dir: Path, cache: BuildCache, indexer: str, private: bool = False) -> ReusePlan:
     """`indexer`: the key of the search index this build writes (`current_search_key`); when
-    it is the previous output's, every intact file of that index is kept as it is."""
+    it is the previous output's, every intact file of that index is kept as it is.
+    `private`: see BuildOptions.private_output."""
     previous = cache.load(OUTPUTS, outputs_name(out_dir))
     previous = previous if isinstance(previous, OutputRecord) else OutputRecord("", "", {}, {})
-    current = _stamps_of(out_dir) if previous.stamps else {}
+    if private and previous.stamps and out_dir.is_dir():
+        current = dict(previous.stamps)
+    else:
+        current = _stamps_of(out_dir) if previous.stamps else {}
     reusable = frozenset(path for path, stamp in previous.stamps.items() if current.get(path) == stamp)
     intact = bool(current) and current == previous.stamps and previous.indexer == indexer
     keys, site_key = page_keys(loaded.site, loaded.documents, loaded.templates, loaded.assets, cache)
@@ -101,7 +105,7 @@ def write_outputs(loaded: LoadedSite, options: BuildOptions, cache: BuildCache, 
     out_dir = options.output.resolve()
     docs = indexed_documents(loaded)
     search_key = current_search_key(docs, cache)
-    plan = plan_reuse(loaded, out_dir, cache, search_key)
+    plan = plan_reuse(loaded, out_dir, cache, search_key, options.private_output)
     if plan.nothing_changed(loaded.assets, out_dir):
         keep_search_cache(cache)
         previous = plan.previous

@@ -36,16 +36,16 @@ def page_keys(site: Site, documents: Mapping[str, LoadedDocument], templates: Te
               cache: BuildCache) -> tuple[dict[str, str], str]:
     """(key of each article, page and person's page, key of every other output).
 
-    An article's page depends on its own content, the content of its related articles,
-    the front matter and URL of every document (lists, tags, navigation, the people it
-    links), and the site: site.yaml (people, page size, image settings), templates,
-    assets, the images pages show (sizes and variant names, which hash their bytes),
-    build date and code. Templates may show anything about the page's own document and
-    its related articles, and other documents' front matter, but not other documents'
-    bodies or references (see README, Performance). Every other output (person pages,
-    home, paginated lists, tags, redirects, 404, sitemap, feed) shows documents' front
-    matter and URLs only: they share `site_key`, the site and `navigation`, so an edit
-    to an article's text re-renders its page and its related articles' pages, not the lists.
+    An article's page depends on its own content, the front matter and URL of every
+    document (its related articles, lists, tags, navigation, the people it links), and
+    the site: site.yaml (people, page size, image settings), templates, assets, the
+    images pages show (sizes and variant names, which hash their bytes), build date and
+    code. Templates may show anything about the page's own document, and other
+    documents' front matter and URLs, but not other documents' bodies or references
+    (see README, Performance). Every other output (person pages, home, paginated lists,
+    tags, redirects, 404, sitemap, feed) shows documents' front matter and URLs only:
+    they share `site_key`, the site and `navigation`, so an edit to an article's text
+    re-renders its page alone, and a references.bib edit the pages citing the entry.
     """
     site_wide = cache.key(
         "site", repr(site.config), repr(site.build_date),
@@ -55,21 +55,22 @@ def page_keys(site: Site, documents: Mapping[str, LoadedDocument], templates: Te
     )
     docs = site.documents
     entries = entry_digests(site.bibliography, cache)
-    content = {doc.rel: _content_key(doc, documents[doc.rel], entries) for doc in docs}
+    content = {doc.rel: _content_key(doc, documents[doc.rel], entries, cache) for doc in docs}
     navigation = digest(*(part for doc in docs for part in (doc.rel, doc.url, front_matter_text(doc.parsed))))
     site_key = digest(site_wide, navigation)
-    keys = {}
-    for doc in site.articles:
-        neighbours = [content[other.rel] for other in site.related.get(doc.url, ())]
-        keys[doc.url + "index.html"] = digest(site_wide, navigation, content[doc.rel], *neighbours)
-    for doc in site.pages:
-        keys[doc.url + "index.html"] = digest(site_wide, navigation, content[doc.rel])
+    keys = {doc.url + "index.html": _digest(cache, (site_wide, navigation, content[doc.rel])) for doc in docs}
     keys.update((path, site_key) for path in people_paths(site))
     return keys, site_key
 
 
-def _content_key(doc: ResolvedDocument, loaded: LoadedDocument, entries: Mapping[str, str]) -> str:
+def _content_key(doc: ResolvedDocument, loaded: LoadedDocument, entries: Mapping[str, str], cache: BuildCache) -> str:
     """The document's text (parse and rendering keys) and the entries it cites, in citation
     order: its numbered references list and backlinks follow from these and the style."""
-    return digest(loaded.record.parse_key, loaded.record.render_key,
-                  *(entries[ref.reference.key] for ref in doc.references))
+    return _digest(cache, (loaded.record.parse_key, loaded.record.render_key,
+                           *(entries[ref.reference.key] for ref in doc.references)))
+
+
+def _digest(cache: BuildCache, parts: tuple[str, ...]) -> str:
+    # `serve` looks the digest up by its parts: a dict lookup of strings whose hashes Python
+    # has cached costs far less than hashing them again, 2,000 times a rebuild.
+    return cache.remembered(parts, lambda: digest(*parts))

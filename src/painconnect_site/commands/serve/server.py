@@ -148,7 +148,8 @@ def serve(options: BuildOptions, host: str = "127.0.0.1", port: int = 8000) -> i
 
 
 def _serve_from(options: BuildOptions, host: str, port: int, out_dir: Path) -> int:
-    build_options = replace(options, out_dir=out_dir, base_url=options.base_url or local_url(host, port))
+    build_options = replace(options, out_dir=out_dir, base_url=options.base_url or local_url(host, port),
+                            private_output=True)  # a temporary folder only our rebuilds write
     site = LiveSite(build_options)
     # The watcher starts before the first build, so a save during it is not missed.
     rebuilder = Rebuilder(site, options.root, LiveReloadHandler.reload_waiters)
@@ -177,6 +178,7 @@ def _run_server(site: LiveSite, watcher: SiteWatcher, host: str, port: int) -> i
         pass
     finally:
         watcher.feed.stop()
+        site.cache.wait()  # the last rebuild's cache writes, done in the background
     return EXIT_OK
 
 

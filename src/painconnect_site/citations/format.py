@@ -22,26 +22,21 @@ from pathlib import Path
 from typing import Mapping
 from urllib.parse import quote
 
-import citeproc
-from citeproc import (
-    Citation,
-    CitationItem,
-    CitationStylesBibliography,
-    CitationStylesStyle,
-)
-from citeproc.source.json import CiteProcJSON
+from typing import TYPE_CHECKING
 
 from ..core.errors import did_you_mean
 from ..core.model import Bibliography, Reference
 from ..core.urls import doi_url, pubmed_url
 from . import citeproc_patches as patches
 
+if TYPE_CHECKING:  # citeproc-py (and lxml) load only when an entry is formatted: cached builds never need them
+    from citeproc import CitationStylesStyle
+
 DEFAULT_STYLE = "american-medical-association"
 _BUNDLED_STYLES = {DEFAULT_STYLE: Path(__file__).parent / "styles" / f"{DEFAULT_STYLE}.csl"}
 _STYLE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _ITEM_ID = "item"  # every entry is rendered on its own, under this id
 _CSL_NS = {"cs": "http://purl.org/net/xbiblio/csl"}
-_VARIABLES = frozenset(citeproc.VARIABLES)
 # What citeproc-py raises on entry data it cannot handle (VariableError is a KeyError).
 _CITEPROC_DATA_ERRORS = (KeyError, ValueError, TypeError, AttributeError, IndexError)
 
@@ -101,6 +96,9 @@ class ReferenceFormatter:
 
     def _render_marked(self, reference: Reference) -> tuple[str, str]:
         """(marked entry, "") or, when the style cannot format it, (plain fallback, why)."""
+        from citeproc import Citation, CitationItem, CitationStylesBibliography
+        from citeproc.source.json import CiteProcJSON
+
         style = self._style()  # outside the try: a broken style file is an error, not a fallback
         with warnings.catch_warnings(), patches.applied():
             # citeproc-py warns about CSL-JSON variables it does not know.
@@ -118,6 +116,8 @@ class ReferenceFormatter:
 
     def _style(self) -> CitationStylesStyle:
         if self._csl_style is None:
+            from citeproc import CitationStylesStyle
+
             with warnings.catch_warnings(), patches.applied():
                 warnings.simplefilter("ignore")
                 self._csl_style = CitationStylesStyle(str(self._style_path), validate=False)
@@ -173,9 +173,11 @@ def _drop_citation_numbers(style: CitationStylesStyle) -> None:
 
 
 def _citeproc_item(csl: Mapping[str, object]) -> dict[str, object]:
+    from citeproc import VARIABLES
+
     item: dict[str, object] = {"id": _ITEM_ID, "type": csl.get("type") or "document"}
     for name, value in csl.items():
-        if name.replace("-", "_") not in _VARIABLES:
+        if name.replace("-", "_") not in VARIABLES:
             continue
         item[name] = patches.clean(value)
     if item.get("DOI"):

@@ -93,7 +93,7 @@ def load_site(options: BuildOptions, diags: Diagnostics, cache: BuildCache | Non
     # `serve` keeps one renderer (its templates compiled) while no template file changes.
     templates = cache.remembered(("templates", templates_stamp(options.root)),
                                  lambda: TemplateRenderer(options.root, {})).with_globals(url_helpers(config, assets))
-    site = assemble_site(config, resolved, bibliography, images)
+    site = assemble_site(config, resolved, bibliography, images, cache, outline)
     return LoadedSite(site, templates, assets, {doc.parsed.source.rel: doc for doc in published})
 
 
@@ -118,22 +118,56 @@ def render_documents(documents: list[LoadedDocument], base_path: str, bibliograp
 
 
 def assemble_site(config: SiteConfig, resolved: list[ResolvedDocument], bibliography: Bibliography,
-                  images: Mapping[str, ImageInfo] | None = None) -> Site:
-    articles = tuple(sorted((d for d in resolved if d.document_kind.listed), key=_newest_first))
-    pages = tuple(sorted((d for d in resolved if not d.document_kind.listed), key=lambda d: d.url))
-    tags: dict[str, list[ResolvedDocument]] = {}
-    for doc in articles:
-        for tag in doc.meta.tags:
-            tags.setdefault(slugify(tag), []).append(doc)
+                  images: Mapping[str, ImageInfo] | None = None, cache: BuildCache | None = None,
+                  outline: str | None = None) -> Site:
+    """The site: documents in order, tags, related articles. Their order and grouping come
+    from front matter alone, so `serve` recalls them under `outline` (see outline_digest)."""
+    structure = cache.recall(("site structure", outline)) if cache is not None and outline else None
+    if not isinstance(structure, _Structure):
+        structure = _structure(resolved)
+        if cache is not None and outline:
+            cache.remember(("site structure", outline), structure)
+    by_rel = {doc.rel: doc for doc in resolved}
+
+    def docs(rels: Sequence[str]) -> tuple[ResolvedDocument, ...]:
+        return tuple(by_rel[rel] for rel in rels)
+
+    articles = docs(structure.articles)
     return Site(
         config=config,
         articles=articles,
-        pages=pages,
-        tags={slug: tuple(docs) for slug, docs in sorted(tags.items())},
+        pages=docs(structure.pages),
+        tags={slug: docs(rels) for slug, rels in structure.tags},
         bibliography=bibliography,
         build_date=build_date(resolved),
-        related=related_articles(articles),
+        related={doc.url: docs(rels) for doc, rels in zip(articles, structure.related)},
         images=dict(images or {}),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Structure:
+    """Which documents go where, by source path: the part of a Site front matter decides."""
+
+    articles: tuple[str, ...]  # newest first
+    pages: tuple[str, ...]  # by URL
+    tags: tuple[tuple[str, tuple[str, ...]], ...]  # (tag slug, its articles newest first), by slug
+    related: tuple[tuple[str, ...], ...]  # per article, in `articles` order
+
+
+def _structure(resolved: list[ResolvedDocument]) -> _Structure:
+    articles = sorted((d for d in resolved if d.document_kind.listed), key=_newest_first)
+    pages = sorted((d for d in resolved if not d.document_kind.listed), key=lambda d: d.url)
+    tags: dict[str, list[str]] = {}
+    for doc in articles:
+        for tag in doc.meta.tags:
+            tags.setdefault(slugify(tag), []).append(doc.rel)
+    related = related_articles(articles)
+    return _Structure(
+        articles=tuple(doc.rel for doc in articles),
+        pages=tuple(doc.rel for doc in pages),
+        tags=tuple((slug, tuple(rels)) for slug, rels in sorted(tags.items())),
+        related=tuple(tuple(other.rel for other in related[doc.url]) for doc in articles),
     )
 
 

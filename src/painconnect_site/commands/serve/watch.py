@@ -22,7 +22,7 @@ from typing import Callable
 import watchfiles
 
 from ...core.errors import BuildError
-from ...pipeline import BuildCache, BuildOptions, open_cache, run_build
+from ...pipeline import FORK_SAFE_THREAD, BuildCache, BuildOptions, open_cache, run_build
 from ...render.templates import THEME_DIR
 
 WATCHED = ("content", "templates", "static", "references.bib", "references.lock.json")
@@ -98,7 +98,9 @@ class ChangeFeed:
 
     def start(self) -> None:
         for target in (self._watch_folders, self._watch_site_folder):
-            thread = threading.Thread(target=target, daemon=True, name=f"serve-{target.__name__}")
+            # Named fork-safe: it waits in watchfiles' native code and hands batches to the
+            # server's loop, taking no lock a forked render worker needs, so rebuilds may fork.
+            thread = threading.Thread(target=target, daemon=True, name=f"{FORK_SAFE_THREAD}serve{target.__name__}")
             thread.start()
             self._threads.append(thread)
 

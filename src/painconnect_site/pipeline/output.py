@@ -18,7 +18,7 @@ from ..core.urls import SEARCH_BUNDLE
 from ..incremental.cache import BuildCache
 from ..render.assets import Assets
 from ..render.pages import people_paths, render_site
-from ..write.tree import SIZE, KeptFile, Stamp, WrittenSite, tree_stamps, update_site, write_site
+from ..write.tree import SIZE, KeptFile, PlacedFile, Stamp, WrittenSite, place_file, tree_stamps, update_site, write_site
 from .cached_stages import OUTPUTS
 from .load import LoadedSite
 from .options import BuildOptions
@@ -114,9 +114,9 @@ def write_outputs(loaded: LoadedSite, options: BuildOptions, cache: BuildCache, 
     keys = {**plan.keys, **{path: plan.previous.keys[path] for path in plan.kept if path not in plan.keys}}
     search = SearchStep(docs, search_key, plan, cache)
 
-    def outputs() -> Iterator[OutputFile | KeptFile]:
+    def outputs(into: Path | None = None) -> Iterator[OutputFile | KeptFile | PlacedFile]:
         yield from (KeptFile(path) for path in sorted(plan.kept))
-        for output in render_outputs(loaded, plan.kept, diags, options.workers):
+        for output in render_outputs(loaded, plan.kept, diags, options.workers, into):
             keys.setdefault(output.path, plan.site_key)
             yield output
         yield from loaded.assets.files
@@ -129,7 +129,9 @@ def write_outputs(loaded: LoadedSite, options: BuildOptions, cache: BuildCache, 
     if plan.present:  # the output the previous build recorded: patched in place
         written = update_site(outputs(), out_dir, plan.present, plan.reusable, finalize)
     else:
-        written = write_site(outputs(), out_dir, finalize=finalize, reusable=plan.reusable)
+        # A new tree: the render workers write their pages into it themselves (in parallel,
+        # and without sending 1,500 pages back through a pipe for this process to write).
+        written = write_site(outputs, out_dir, finalize=finalize, reusable=plan.reusable)
     keys.update(search.keys)
     recorded = {path: key for path, key in keys.items() if path in written.stamps}
     cache.store(OUTPUTS, outputs_name(out_dir), OutputRecord(search.key, plan.site_key, recorded, written.stamps))
@@ -153,9 +155,10 @@ def _same_assets(assets: Assets, out_dir: Path, previous: OutputRecord) -> bool:
 
 
 def render_outputs(loaded: LoadedSite, kept: AbstractSet[str], diags: Diagnostics,
-                   workers: int | None) -> Iterator[OutputFile]:
+                   workers: int | None, into: Path | None = None) -> Iterator[OutputFile | PlacedFile]:
     """Every output of `render_site` not in `kept`: article and people pages in worker processes
-    when there are many (results in site order), the other pages here."""
+    when there are many (results in site order), the other pages here. `into`: a staging
+    folder the article and people pages are written into where they are rendered."""
     site, templates = loaded.site, loaded.templates
     articles = [path for path in (doc.url + "index.html" for doc in site.articles) if path not in kept]
     articles += [path for path in people_paths(site) if path not in kept]  # one page per person: as many as articles
@@ -163,10 +166,13 @@ def render_outputs(loaded: LoadedSite, kept: AbstractSet[str], diags: Diagnostic
     if count > 1:
         templates.warm(("article.html", "person.html"))  # compiled once here, inherited by the workers
 
-    def render(chunk: Sequence[str]) -> list[tuple[list[OutputFile], tuple[Diagnostic, ...]]]:
+    def render(chunk: Sequence[str]) -> list[tuple[list[OutputFile | PlacedFile], tuple[Diagnostic, ...]]]:
         found = Diagnostics()
         wanted = set(chunk)
-        return [(render_site(site, templates, found, wanted=wanted.__contains__), tuple(found))]
+        files: list[OutputFile | PlacedFile] = list(render_site(site, templates, found, wanted=wanted.__contains__))
+        if into is not None:
+            files = [place_file(into, file) for file in files]  # type: ignore[arg-type]
+        return [(files, tuple(found))]
 
     for part in map_in_order(render, articles, count):
         for files, found in part:

@@ -54,20 +54,33 @@ class KeptFile:
 
 
 @dataclass(frozen=True, slots=True)
+class PlacedFile:
+    """An output a render worker already wrote into the folder being assembled (`place_file`)."""
+
+    path: str
+
+
+@dataclass(frozen=True, slots=True)
 class WrittenSite:
     files: int  # outputs given (rendered and kept)
     rewritten: int  # of them, files whose bytes were written (the rest were linked)
     stamps: Mapping[str, Stamp]  # every file of the final tree
 
 
+Outputs = Iterable["OutputFile | KeptFile | PlacedFile"]
+
+
 def write_site(
-    outputs: Iterable[OutputFile | KeptFile],
+    outputs: Outputs | Callable[[Path], Outputs],
     out_dir: Path,
     finalize: Callable[[], None] | None = None,
     reusable: AbstractSet[str] = frozenset(),
 ) -> WrittenSite:
     """Write all outputs into a staging folder and swap it in; `finalize()` runs when every
     output is written, before the swap: raising there also leaves the old output in place.
+
+    `outputs` may be a function of the staging folder, for producers that write some files
+    there themselves (`place_file`, in worker processes) and give back a `PlacedFile`.
 
     `reusable`: files of the current `out_dir` known to be unmodified since they were
     written (the pipeline compares their recorded stamps); they may be linked instead of written, and every
@@ -77,7 +90,7 @@ def write_site(
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.staging-", dir=out_dir.parent))
     try:
-        count, rewritten = _write_all(outputs, staging, out_dir, reusable)
+        count, rewritten = _write_all(outputs(staging) if callable(outputs) else outputs, staging, out_dir, reusable)
         if finalize is not None:
             finalize()
         stamps = tree_stamps(staging)
@@ -162,13 +175,23 @@ def _remove_file(out_dir: Path, rel: str) -> None:
             break
 
 
-def _write_all(outputs: Iterable[OutputFile | KeptFile], staging: Path, out_dir: Path,
-               reusable: AbstractSet[str]) -> tuple[int, int]:
+def place_file(folder: Path, output: OutputFile) -> PlacedFile:
+    """Write one output into the staging folder `write_site` handed out (from any process)."""
+    target = folder / safe_relative_path(output.path)
+    target.parent.mkdir(parents=True, exist_ok=True)  # other workers make the same folders
+    target.write_bytes(output.data)
+    return PlacedFile(output.path)
+
+
+def _write_all(outputs: Outputs, staging: Path, out_dir: Path, reusable: AbstractSet[str]) -> tuple[int, int]:
     seen: set[str] = set()
     made: set[Path] = {staging}
     rewritten = 0
     for output in outputs:
         rel = _claim(output.path, seen)
+        if isinstance(output, PlacedFile):
+            rewritten += 1
+            continue
         target = staging / rel
         if target.parent not in made:
             target.parent.mkdir(parents=True, exist_ok=True)

@@ -10,6 +10,7 @@ from ..core.kinds import BIBLIOGRAPHY_KIND, DOCUMENT_KINDS
 from ..core.model import SourceFile
 
 BIB_FILE = "references.bib"
+CONTENT = "content"
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,8 +21,11 @@ class Sources:
 
 
 def load_sources(root: Path, diags: Diagnostics) -> Sources:
-    documents = tuple(source for kind in DOCUMENT_KINDS
-                      for source in _read_markdown(root, kind.folder, kind.name, diags))
+    """Every document: content/articles/*.md, content/pages/*.md, then the same folders of each
+    language, content/<lang>/articles/*.md (kind by kind, language by language, by file name)."""
+    languages = _language_folders(root)
+    documents = tuple(source for kind in DOCUMENT_KINDS for lang in ("", *languages)
+                      for source in _read_markdown(root, _folder(kind.folder, lang), kind.name, diags, lang))
     bib_path = root / BIB_FILE
     bibliography = _read(bib_path, BIB_FILE, BIBLIOGRAPHY_KIND, diags) if bib_path.is_file() else None
     return Sources(documents, bibliography, list_static(root))
@@ -34,15 +38,32 @@ def list_static(root: Path) -> frozenset[str]:
     return frozenset(p.relative_to(static).as_posix() for p in static.rglob("*") if p.is_file())
 
 
-def _read_markdown(root: Path, folder: str, kind: str, diags: Diagnostics) -> tuple[SourceFile, ...]:
+def _folder(folder: str, lang: str) -> str:
+    """content/articles -> content/es/articles."""
+    return folder if not lang else f"{CONTENT}/{lang}/{folder.removeprefix(CONTENT + '/')}"
+
+
+def _language_folders(root: Path) -> list[str]:
+    """The folders content/<lang>/ holding documents of a kind (whether `lang` is configured is
+    checked with the front matter, so a misspelt folder is an error, never ignored)."""
+    content = root / CONTENT
+    kinds = {kind.folder.removeprefix(CONTENT + "/") for kind in DOCUMENT_KINDS}
+    if not content.is_dir():
+        return []
+    return [entry.name for entry in sorted(content.iterdir(), key=lambda e: e.name)
+            if entry.name not in kinds and not entry.name.startswith(".")
+            and any((entry / kind).is_dir() for kind in kinds)]
+
+
+def _read_markdown(root: Path, folder: str, kind: str, diags: Diagnostics, lang: str = "") -> tuple[SourceFile, ...]:
     directory = root / folder
     if not directory.is_dir():
         return ()
-    files = (_read(path, path.relative_to(root).as_posix(), kind, diags) for path in sorted(directory.glob("*.md")))
+    files = (_read(path, path.relative_to(root).as_posix(), kind, diags, lang) for path in sorted(directory.glob("*.md")))
     return tuple(f for f in files if f is not None)
 
 
-def _read(path: Path, rel: str, kind: str, diags: Diagnostics) -> SourceFile | None:
+def _read(path: Path, rel: str, kind: str, diags: Diagnostics, lang: str = "") -> SourceFile | None:
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -56,4 +77,4 @@ def _read(path: Path, rel: str, kind: str, diags: Diagnostics) -> SourceFile | N
         return None
     # Normalise line endings so line numbers and output do not depend on the editor.
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    return SourceFile(path=path, rel=rel, text=text, kind=kind)
+    return SourceFile(path=path, rel=rel, text=text, kind=kind, folder_lang=lang)

@@ -14,16 +14,16 @@ from typing import Mapping, Sequence
 from ..citations.format import ReferenceFormatter, UnknownStyleError
 from ..citations.syntax import CITATION_RE
 from ..content.config import load_config
-from ..content.related import related_articles
+from ..content.editions import assemble_editions, tag_index
 from ..content.resolve import RenderedDocument, ResolveContext, render_document, resolve_document
 from ..content.site_index import index_site
 from ..content.sources import load_sources
 from ..core.errors import Diagnostics
 from ..core.model import Bibliography, ImageInfo, ResolvedDocument, Site, SiteConfig
-from ..core.urls import slugify
 from ..incremental.cache import BuildCache
 from ..refs import retracted_citations
 from ..render.assets import Assets, collect_assets
+from ..render.i18n import load_strings
 from ..render.pages import url_helpers
 from ..render.templates import TemplateRenderer
 from .cached_stages import (
@@ -81,11 +81,12 @@ def load_site(options: BuildOptions, diags: Diagnostics, cache: BuildCache | Non
     # Images pages show: size, resized variants (render/images.py), through the cache.
     images, variants = load_images(image_uses(published), options.root / "static", config.images, cache, diags,
                                    encode=encode_images)
+    strings = load_strings(options.root, config, diags)  # the theme's words in each language
     diags.raise_if_errors()
     store_references(formatter, preloaded, cache)
 
     assets = collect_assets(options.root, extra=variants)
-    templates = TemplateRenderer(options.root, url_helpers(config, assets))
+    templates = TemplateRenderer(options.root, url_helpers(config, assets), strings=strings)
     site = assemble_site(config, resolved, bibliography, images)
     return LoadedSite(site, templates, assets, {doc.parsed.source.rel: doc for doc in published})
 
@@ -114,19 +115,18 @@ def assemble_site(config: SiteConfig, resolved: list[ResolvedDocument], bibliogr
                   images: Mapping[str, ImageInfo] | None = None) -> Site:
     articles = tuple(sorted((d for d in resolved if d.document_kind.listed), key=_newest_first))
     pages = tuple(sorted((d for d in resolved if not d.document_kind.listed), key=lambda d: d.url))
-    tags: dict[str, list[ResolvedDocument]] = {}
-    for doc in articles:
-        for tag in doc.meta.tags:
-            tags.setdefault(slugify(tag), []).append(doc)
+    editions, related, translations = assemble_editions(config, articles, pages)  # per language
     return Site(
         config=config,
         articles=articles,
         pages=pages,
-        tags={slug: tuple(docs) for slug, docs in sorted(tags.items())},
+        tags=tag_index(articles),
         bibliography=bibliography,
         build_date=build_date(resolved),
-        related=related_articles(articles),
+        related=related,
         images=dict(images or {}),
+        editions=editions,
+        translations=translations,
     )
 
 

@@ -58,6 +58,7 @@ def load_site(options: BuildOptions, diags: Diagnostics, cache: BuildCache | Non
     config = load_config(options.root, diags, options.base_url)
     diags.raise_if_errors()
     assert config is not None
+    strings = load_strings(options.root, config, diags)  # the theme's words in each language
     sources = load_sources(options.root, diags)
     documents = load_documents(sources.documents, config, sources.static_files, cache, diags)
     bibliography = load_bibliography(sources.bibliography, cache, diags)
@@ -69,7 +70,8 @@ def load_site(options: BuildOptions, diags: Diagnostics, cache: BuildCache | Non
     diags.raise_if_errors()
     assert formatter is not None
     preloaded = preload_references(formatter, bibliography, cache)
-    published = render_documents(published, config.base_path, bibliography, cache, options.workers)
+    labels = {code: words.pattern("citation_label") for code, words in strings.items()}
+    published = render_documents(published, config.base_path, bibliography, cache, options.workers, labels)
     context = ResolveContext(config, bibliography, formatter, index)
     resolved = [resolve_document(doc.parsed, doc.rendered, doc.record.uses, context, diags) for doc in published]
     # Citations of works references.lock.json records as retracted (offline: the lock, never the network).
@@ -81,7 +83,6 @@ def load_site(options: BuildOptions, diags: Diagnostics, cache: BuildCache | Non
     # Images pages show: size, resized variants (render/images.py), through the cache.
     images, variants = load_images(image_uses(published), options.root / "static", config.images, cache, diags,
                                    encode=encode_images)
-    strings = load_strings(options.root, config, diags)  # the theme's words in each language
     diags.raise_if_errors()
     store_references(formatter, preloaded, cache)
 
@@ -92,9 +93,11 @@ def load_site(options: BuildOptions, diags: Diagnostics, cache: BuildCache | Non
 
 
 def render_documents(documents: list[LoadedDocument], base_path: str, bibliography: Bibliography,
-                     cache: BuildCache, workers: int | None) -> list[LoadedDocument]:
-    """Render the Markdown of every document whose cached rendering is missing or stale."""
-    keys = [render_key(cache, doc, base_path, bibliography) for doc in documents]
+                     cache: BuildCache, workers: int | None, labels: Mapping[str, str] | None = None) -> list[LoadedDocument]:
+    """Render the Markdown of every document whose cached rendering is missing or stale
+    (`labels`: language code -> the accessible name of its citation links)."""
+    label_of = [(labels or {}).get(doc.parsed.meta.lang, "Reference {number}") for doc in documents]
+    keys = [render_key(cache, doc, base_path, bibliography, label) for doc, label in zip(documents, label_of)]
     todo = [i for i, (doc, key) in enumerate(zip(documents, keys))
             if doc.record.rendered is None or doc.record.render_key != key]
 
@@ -102,7 +105,8 @@ def render_documents(documents: list[LoadedDocument], base_path: str, bibliograp
         from ..markdown.render import MarkdownRenderer  # Python-Markdown loads only when something changed
 
         renderer = MarkdownRenderer(CITATION_RE.pattern)  # one per chunk, reset between documents
-        return [render_document(documents[i].parsed, base_path, bibliography.entries, renderer) for i in chunk]
+        return [render_document(documents[i].parsed, base_path, bibliography.entries, renderer, label_of[i])
+                for i in chunk]
 
     done = [rendered for part in map_in_order(render, todo, worker_count(len(todo), workers)) for rendered in part]
     result = list(documents)

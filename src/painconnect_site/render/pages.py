@@ -189,7 +189,7 @@ def page_context(site: Site, doc: ResolvedDocument, strings: Mapping[str, String
     words = strings[language.code]
     crumbs = [(words.text("home"), language.prefix)] + ([(doc.meta.title, doc.url)] if doc.url != language.prefix else [])
     graph = structured_data.page_graph(site.config, doc, crumbs)
-    body, = _responsive(site, [accessible_tables(doc.body.html)], 1)
+    body, = _responsive(site, [_tables(doc.body.html, words)], 1)
     return {"doc": doc, "jsonld": _script(graph), "canonical": doc.url, "body_html": body, "breadcrumbs": crumbs,
             **_document_versions(site, strings, doc)}  # type: ignore[typeddict-item]
 
@@ -207,7 +207,7 @@ def article_context(site: Site, doc: ResolvedDocument, strings: Mapping[str, Str
                                       eager=True, css_class="hero", priority=True))
     # Images in reading order (key takeaways, body, FAQ); the hero is the first one readers see,
     # without one the first image of the text is.
-    parts = _responsive(site, [*(item.html for item in doc.summary), accessible_tables(doc.body.html),
+    parts = _responsive(site, [*(item.html for item in doc.summary), _tables(doc.body.html, words),
                                *(item.answer_html for item in doc.faq)], 0 if doc.meta.image else 1)
     summary, body, answers = parts[:len(doc.summary)], parts[len(doc.summary)], parts[len(doc.summary) + 1:]
     return {
@@ -225,6 +225,10 @@ def article_context(site: Site, doc: ResolvedDocument, strings: Mapping[str, Str
         "hero": hero,
         **_document_versions(site, strings, doc),  # type: ignore[typeddict-item]
     }
+
+
+def _tables(html: str, words: Strings) -> str:
+    return accessible_tables(html, words.pattern("table_named"), words.pattern("table_numbered"))
 
 
 def document_image(site: Site, doc: ResolvedDocument) -> ImageInfo | None:

@@ -338,7 +338,7 @@
   var sequence = 0;
   var timer = null;
 
-  function text(name, values) {
+  function phrase(name, values) {
     var pattern = form.getAttribute("data-text-" + name);
     return (pattern === null ? TEXTS[name] : pattern).replace(/\{(\w+)\}/g, function (whole, key) {
       return Object.prototype.hasOwnProperty.call(values || {}, key) ? String(values[key]) : whole;
@@ -376,7 +376,7 @@
     if (doc.g.length) {
       var topics = document.createElement("p");
       topics.className = "search-result-topics";
-      topics.textContent = text("topics", { topics: doc.g.join(", ") });
+      topics.textContent = phrase("topics", { topics: doc.g.join(", ") });
       item.appendChild(topics);
     }
     return item;
@@ -398,9 +398,9 @@
   }
 
   function describe(count, query) {
-    var where = topic && topic.value ? text("in-topic", { topic: topic.options[topic.selectedIndex].text }) : "";
+    var where = topic && topic.value ? phrase("in-topic", { topic: topic.options[topic.selectedIndex].text }) : "";
     var values = { count: count, query: query.trim(), where: where };
-    return text(!count ? "none" : count === 1 ? "found-one" : "found-other", values);
+    return phrase(!count ? "none" : count === 1 ? "found-one" : "found-other", values);
   }
 
   async function run() {
@@ -422,7 +422,7 @@
       say(describe(found.results.length, query));
       await showMore(mine, false);
     } catch (error) {
-      if (mine === sequence) say(text("unavailable"));
+      if (mine === sequence) say(phrase("unavailable"));
     }
   }
 

@@ -7,9 +7,8 @@ from __future__ import annotations
 from typing import Iterator
 
 import pytest
-from conftest import build_site, copy_fixture
 
-from .conftest import serving
+from .conftest import serving_fixture
 from .test_accessibility import BLOCKING_IMPACTS, describe, run_axe
 from .test_keyboard import FOCUS_STATE
 from .test_search import RESULT_LINK
@@ -20,8 +19,7 @@ SPANISH = "es/articles/contacto-y-dolor/"
 
 @pytest.fixture(scope="module")
 def two_languages(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    work = tmp_path_factory.mktemp("multilingual")
-    with serving(build_site(copy_fixture("multilingual", work / "source"), work / "www")) as url:
+    with serving_fixture("multilingual", tmp_path_factory) as url:
         yield url
 
 

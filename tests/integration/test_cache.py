@@ -356,13 +356,18 @@ SEQUENCES = {
 }
 
 
+def assert_each_step_equals_clean(site: Path, steps, tmp_path: Path) -> None:
+    """Apply each change in turn; after each, the cached build equals a clean one."""
+    for number, change in enumerate(steps):
+        change(site)
+        build_site(site, tmp_path / "cached")
+        build_site(site, tmp_path / f"clean-{number}", "--no-cache")
+        assert tree_digest(tmp_path / "cached") == tree_digest(tmp_path / f"clean-{number}"), f"after step {number + 1}"
+
+
 @pytest.mark.parametrize("sequence", sorted(SEQUENCES))
 def test_cached_builds_along_a_sequence_of_changes_equal_clean_builds(sequence, warm_site, tmp_path):
-    for number, change in enumerate(SEQUENCES[sequence]):
-        change(warm_site)
-        build_site(warm_site, tmp_path / "cached")
-        build_site(warm_site, tmp_path / f"clean-{number}", "--no-cache")
-        assert tree_digest(tmp_path / "cached") == tree_digest(tmp_path / f"clean-{number}"), f"after step {number + 1}"
+    assert_each_step_equals_clean(warm_site, SEQUENCES[sequence], tmp_path)
 
 
 # --- multilingual sites (site.yaml `languages`): every kind of language change -----------------
@@ -478,11 +483,7 @@ LANGUAGE_SEQUENCES = {
 
 @pytest.mark.parametrize("sequence", sorted(LANGUAGE_SEQUENCES))
 def test_cached_builds_along_language_changes_equal_clean_builds(sequence, warm_multilingual, tmp_path):
-    for number, change in enumerate(LANGUAGE_SEQUENCES[sequence]):
-        change(warm_multilingual)
-        build_site(warm_multilingual, tmp_path / "cached")
-        build_site(warm_multilingual, tmp_path / f"clean-{number}", "--no-cache")
-        assert tree_digest(tmp_path / "cached") == tree_digest(tmp_path / f"clean-{number}"), f"after step {number + 1}"
+    assert_each_step_equals_clean(warm_multilingual, LANGUAGE_SEQUENCES[sequence], tmp_path)
 
 
 def test_a_spanish_edit_rewrites_only_spanish_search_files(warm_multilingual, tmp_path):

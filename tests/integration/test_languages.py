@@ -19,6 +19,8 @@ from lxml import etree
 from schemaorg import graph_nodes, required_problems, validate_jsonld
 from test_errors import assert_bad_input_reported, tree_digest
 
+from painconnect_site.commands.cli import main
+
 BASE = "https://multilingual.example/"
 NODE = shutil.which("node")
 QUERY_JS = REPO / "scripts" / "search_query.js"
@@ -409,3 +411,17 @@ ERRORS = {
 @pytest.mark.parametrize("case", sorted(ERRORS))
 def test_language_mistakes_give_one_line_and_keep_the_previous_output(case, make_site, capsys):
     assert_bad_input_reported(make_site(), *ERRORS[case], capsys)
+
+
+def test_a_vanished_tag_page_of_another_language_is_not_a_removed_page(tmp_path, capsys):
+    """Without the build's record of documents, `removed-page` tells pages from generated lists by
+    their URL; a Spanish tag page is a list page too."""
+    source = copy_fixture("multilingual", tmp_path / "source")
+    assert main(["build", "--source", str(source), "--no-cache"]) == 0  # no record: URLs alone decide
+    path = source / "content/es/articles/contacto-y-dolor.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("tags: [dolor, abrazos]", "tags: [dolor]"), encoding="utf-8")
+    (source / "content/es/pages/quienes-somos.md").unlink()
+    capsys.readouterr()
+    main(["check", "--source", str(source)])
+    removed = [line for line in capsys.readouterr().err.splitlines() if "[removed-page]" in line]
+    assert len(removed) == 1 and "/es/quienes-somos/ was published" in removed[0], removed

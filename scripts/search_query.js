@@ -2,14 +2,15 @@
 /* Run the site's own search client (theme static/js/search.js) against a built site, as
    the browser would, and print what it finds as JSON.
 
-     node scripts/search_query.js SITE_DIR QUERY [QUERY...] [--tag SLUG] [--shown N]
+     node scripts/search_query.js SITE_DIR QUERY [QUERY...] [--tag SLUG] [--shown N] [--language CODE]
 
    For each query: the result URLs in rank order, the first N results' titles and
    excerpts (highlighted words in [brackets]), and every index file the client fetched
    for it (a fresh client per query: a first search), with its size and its gzip size,
-   which is what a host that compresses JSON sends. The tests use it to check the
-   Python index and the JavaScript client together; benchmarks/search_bytes.py sums
-   the bytes. */
+   which is what a host that compresses JSON sends. The index searched is the default
+   language's (search-index/), or with --language that language's (search-index/<code>/,
+   what /<code>/search/ reads). The tests use it to check the Python index and the
+   JavaScript client together; benchmarks/search_bytes.py sums the bytes. */
 "use strict";
 
 const fs = require("fs");
@@ -19,9 +20,10 @@ const zlib = require("zlib");
 const CLIENT = path.join(__dirname, "..", "src", "painconnect_site", "render", "theme", "static", "js", "search.js");
 
 function parseArgs(argv) {
-  const args = { site: null, queries: [], tag: "", shown: 5 };
+  const args = { site: null, queries: [], tag: "", shown: 5, language: "" };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === "--tag") args.tag = argv[++i];
+    else if (argv[i] === "--language") args.language = argv[++i];
     else if (argv[i] === "--shown") args.shown = Number(argv[++i]);
     else if (args.site === null) args.site = argv[i];
     else args.queries.push(argv[i]);
@@ -55,11 +57,11 @@ async function runQuery(client, indexDir, query, tag, shown) {
 async function main() {
   const args = parseArgs(process.argv.slice(2));
   if (!args.site || !args.queries.length) {
-    process.stderr.write("usage: search_query.js SITE_DIR QUERY [QUERY...] [--tag SLUG] [--shown N]\n");
+    process.stderr.write("usage: search_query.js SITE_DIR QUERY [QUERY...] [--tag SLUG] [--shown N] [--language CODE]\n");
     process.exit(2);
   }
   const client = require(CLIENT);
-  const indexDir = path.join(args.site, "search-index");
+  const indexDir = path.join(args.site, "search-index", args.language);
   const out = [];
   for (const query of args.queries) {
     out.push(await runQuery(client, indexDir, query, args.tag, args.shown));

@@ -200,9 +200,10 @@ def make_site(tmp_path: Path):
 
 # --- full builds of whole sites, shared by the output validators ------------------------
 
-# The validators (HTML, sitemap, feed) check the repository's own site, as published, and a
-# fixture that uses every Markdown and front-matter feature (see its README.md).
-FULL_SITES = {"repository": REPO, "every-feature": FIXTURES / "every-feature"}
+# The validators (HTML, sitemap, feed) check the repository's own site, as published, a
+# fixture that uses every Markdown and front-matter feature, and a site in two languages
+# (see their README.md).
+FULL_SITES = {"repository": REPO, "every-feature": FIXTURES / "every-feature", "multilingual": FIXTURES / "multilingual"}
 
 
 @dataclass(frozen=True)
@@ -213,7 +214,7 @@ class BuiltSite:
 
 @pytest.fixture(scope="session", params=list(FULL_SITES))
 def full_site(request, tmp_path_factory) -> BuiltSite:
-    """The repository's own site and the every-feature fixture, each built once per session (read-only)."""
+    """The repository's own site, the every-feature and multilingual fixtures, each built once per session (read-only)."""
     name = request.param
     work = tmp_path_factory.mktemp(f"full-{name}")
     return BuiltSite(name, build_site(copy_site(FULL_SITES[name], work / "source"), work / "out"))

@@ -135,6 +135,14 @@ def serving(folder: Path) -> Iterator[str]:
         server.server_close()
 
 
+@contextmanager
+def serving_fixture(name: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A copy of tests/fixtures/<name>/ built and served (see `serving`); yields its root URL."""
+    work = tmp_path_factory.mktemp(name)
+    with serving(build_site(copy_fixture(name, work / "source"), work / "www")) as url:
+        yield url
+
+
 @pytest.fixture(scope="session")
 def base_url(site_dir: Path) -> Iterator[str]:
     with serving(site_dir) as url:

@@ -8,9 +8,7 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
-from conftest import build_site, copy_fixture
-
-from .conftest import CHROMIUM_ARGS, serving  # noqa: F401 - CHROMIUM_ARGS documents the launch
+from .conftest import CHROMIUM_ARGS, serving_fixture  # noqa: F401 - CHROMIUM_ARGS documents the launch
 
 ARTICLE = "articles/every-feature/"
 HERO = "img.hero"
@@ -19,8 +17,7 @@ BODY_IMAGE = ".article-body img[src$='pillow.png']"
 
 @pytest.fixture(scope="module")
 def image_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    work = tmp_path_factory.mktemp("images")
-    with serving(build_site(copy_fixture("every-feature", work / "source"), work / "www")) as url:
+    with serving_fixture("every-feature", tmp_path_factory) as url:
         yield url
 
 

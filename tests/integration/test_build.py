@@ -182,16 +182,16 @@ def test_check_writes_nothing(make_site):
 
 
 def test_a_reference_the_style_cannot_format_warns_at_its_entry(make_site, monkeypatch, capsys):
-    from painconnect_site.citations import format as reference_format
+    import citeproc.source.json as citeproc_json  # the formatter imports it when it formats
 
-    real = reference_format.CiteProcJSON
+    real = citeproc_json.CiteProcJSON
 
     def fails_for_lee(items):
         if items[0].get("title", "").startswith("Social support"):
             raise KeyError("issued")
         return real(items)
 
-    monkeypatch.setattr(reference_format, "CiteProcJSON", fails_for_lee)
+    monkeypatch.setattr(citeproc_json, "CiteProcJSON", fails_for_lee)
     site = make_site()
     out = build_site(site, None, "--no-cache")
     assert capsys.readouterr().err.splitlines() == [

@@ -401,13 +401,147 @@ SEQUENCES = {
 }
 
 
+def assert_each_step_equals_clean(site: Path, steps, tmp_path: Path) -> None:
+    """Apply each change in turn; after each, the cached build equals a clean one."""
+    for number, change in enumerate(steps):
+        change(site)
+        build_site(site, tmp_path / "cached")
+        build_site(site, tmp_path / f"clean-{number}", "--no-cache")
+        assert tree_digest(tmp_path / "cached") == tree_digest(tmp_path / f"clean-{number}"), f"after step {number + 1}"
+
+
 @pytest.mark.parametrize("sequence", sorted(SEQUENCES))
 def test_cached_builds_along_a_sequence_of_changes_equal_clean_builds(sequence, warm_site, tmp_path):
-    for number, change in enumerate(SEQUENCES[sequence]):
-        change(warm_site)
-        build_site(warm_site, tmp_path / "cached")
-        build_site(warm_site, tmp_path / f"clean-{number}", "--no-cache")
-        assert tree_digest(tmp_path / "cached") == tree_digest(tmp_path / f"clean-{number}"), f"after step {number + 1}"
+    assert_each_step_equals_clean(warm_site, SEQUENCES[sequence], tmp_path)
+
+
+# --- multilingual sites (site.yaml `languages`): every kind of language change -----------------
+
+ES_SITE_YAML = SITE_YAML + "languages:\n  es:\n    name: Español\n    title: Salud de prueba\n"
+
+ES_SLEEP = """\
+---
+title: "El sueño y el dolor crónico"
+description: "Cómo el mal sueño y el dolor crónico se alimentan entre sí, y qué ayuda a romper el ciclo."
+date: 2026-02-12
+reviewed: 2026-02-20
+author: team
+tags: [dolor, sueno]
+translation_key: sleep
+summary:
+  - "El sueño y el dolor están relacionados [@khan2021]."
+---
+
+## El ciclo
+
+Dormir mal baja el umbral del dolor [@khan2021].
+
+Lea también sobre el [contacto](/articles/touch/).
+"""
+
+ES_GROUPS = """\
+---
+title: "Grupos de apoyo"
+description: "Lo que ofrece un grupo de apoyo a las personas que viven con dolor crónico y cómo encontrar uno."
+date: 2026-03-03
+reviewed: 2026-03-05
+author: jane
+tags: [dolor, apoyo]
+---
+
+## Por qué ayudan los grupos
+
+El apoyo se relaciona con menos dolor [@lee2019].
+"""
+
+MULTILINGUAL = {
+    **SITE,
+    "content/site.yaml": ES_SITE_YAML,
+    "content/articles/sleep.md": SLEEP.replace("author: team\n", "author: team\ntranslation_key: sleep\n"),
+    "content/es/articles/sueno.md": ES_SLEEP,
+    "content/es/articles/grupos.md": ES_GROUPS,
+}
+
+
+def move(site: Path, old: str, new: str) -> None:
+    (site / new).parent.mkdir(parents=True, exist_ok=True)
+    (site / old).rename(site / new)
+
+
+LANGUAGE_CHANGES = {
+    "translation-added": lambda site: (
+        edit(site, "content/articles/support.md", "author: jane\n", "author: jane\ntranslation_key: groups\n"),
+        edit(site, "content/es/articles/grupos.md", "author: jane\n", "author: jane\ntranslation_key: groups\n")),
+    "translation-key-changed": lambda site: edit(site, "content/es/articles/sueno.md", "translation_key: sleep",
+                                                 "translation_key: sleeping"),
+    "moved-to-another-language": lambda site: move(site, "content/articles/back.md", "content/es/articles/back.md"),
+    "moved-back-to-the-default-language": lambda site: move(site, "content/es/articles/grupos.md",
+                                                            "content/articles/grupos.md"),
+    "lang-key-added": lambda site: edit(site, "content/articles/back.md", "author: team\n", "author: team\nlang: es\n"),
+    "spanish-article-edited": lambda site: edit(site, "content/es/articles/sueno.md", "Dormir mal", "Dormir poco y mal"),
+    "i18n-strings-added": lambda site: write_site(site, {"content/i18n/es.yaml": "references: Bibliografía\n"}, base={}),
+    "language-settings-edited": lambda site: edit(site, "content/site.yaml", "title: Salud de prueba",
+                                                  "title: Salud para probar"),
+    "language-added": lambda site: edit(site, "content/site.yaml", "    title: Salud de prueba\n",
+                                        "    title: Salud de prueba\n  fr:\n    name: Français\n"),
+    "default-language-switched": lambda site: switch_to_spanish(site),
+}
+
+
+def switch_to_spanish(site: Path) -> None:
+    """One language again, Spanish: the same URLs, other stems and strings."""
+    import shutil
+
+    shutil.rmtree(site / "content/es")
+    write_site(site, {"content/site.yaml": SITE_YAML + "language: es\n"}, base={})
+
+
+@pytest.fixture
+def warm_multilingual(tmp_path: Path) -> Path:
+    site = write_site(tmp_path / "site", MULTILINGUAL)
+    build_site(site, tmp_path / "cached")
+    return site
+
+
+@pytest.mark.parametrize("change", sorted(LANGUAGE_CHANGES))
+def test_cached_build_after_a_language_change_equals_a_clean_build(change, warm_multilingual, tmp_path):
+    LANGUAGE_CHANGES[change](warm_multilingual)
+    assert_cached_equals_clean(warm_multilingual, tmp_path)
+
+
+LANGUAGE_SEQUENCES = {
+    "i18n-strings-added-edited-removed": [
+        lambda site: write_site(site, {"content/i18n/es.yaml": "references: Bibliografía\n"}, base={}),
+        lambda site: edit(site, "content/i18n/es.yaml", "Bibliografía", "Fuentes"),
+        lambda site: (site / "content/i18n/es.yaml").unlink(),
+    ],
+    "translation-linked-unlinked-relinked": [
+        lambda site: edit(site, "content/es/articles/sueno.md", "translation_key: sleep\n", ""),
+        lambda site: edit(site, "content/es/articles/sueno.md", "author: team\n", "author: team\ntranslation_key: sleep\n"),
+    ],
+    "article-moved-to-spanish-and-back": [
+        lambda site: move(site, "content/articles/support.md", "content/es/articles/support.md"),
+        lambda site: move(site, "content/es/articles/support.md", "content/articles/support.md"),
+    ],
+}
+
+
+@pytest.mark.parametrize("sequence", sorted(LANGUAGE_SEQUENCES))
+def test_cached_builds_along_language_changes_equal_clean_builds(sequence, warm_multilingual, tmp_path):
+    assert_each_step_equals_clean(warm_multilingual, LANGUAGE_SEQUENCES[sequence], tmp_path)
+
+
+def test_a_spanish_edit_rewrites_only_spanish_search_files(warm_multilingual, tmp_path):
+    index = tmp_path / "cached/search-index"
+    before = {p.relative_to(index).as_posix(): p.stat().st_ino for p in index.rglob("*.json")}
+    LANGUAGE_CHANGES["spanish-article-edited"](warm_multilingual)  # sueno.md gains the word "poco"
+    build_site(warm_multilingual, tmp_path / "cached")
+    after = {p.relative_to(index).as_posix(): p.stat().st_ino for p in index.rglob("*.json")}
+    rewritten = sorted(path for path, inode in after.items() if before.get(path) != inode)
+    sueno = next(path for path in after if path.startswith("es/d/")
+                 and '"u":"es/articles/sueno/"' in (index / path).read_text(encoding="utf-8"))
+    assert rewritten == sorted(["es/meta.json", "es/s/po.json", sueno]), rewritten  # the English index is untouched
+    assert set(after) - set(before) == {"es/s/po.json"}  # the first word of the index starting "po"
 
 
 def test_a_body_edit_keeps_the_people_pages(warm_site, tmp_path):

@@ -234,12 +234,15 @@ def tree_digest(folder: Path) -> str:
 
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_bad_input_gives_one_line_and_keeps_previous_output(case, make_site, capsys):
-    site = make_site()
+    assert_bad_input_reported(make_site(), *CASES[case], capsys)
+
+
+def assert_bad_input_reported(site: Path, files: dict, expected: str, capsys) -> None:
+    """Build `site`, add `files`, build again: exit 1, the `expected` line, no traceback, the
+    previous output untouched and no staging folder left."""
     assert main(["build", "--source", str(site)]) == 0
     before = tree_digest(site / "_site")
     capsys.readouterr()
-
-    files, expected = CASES[case]
     from conftest import write_site
 
     write_site(site, files)

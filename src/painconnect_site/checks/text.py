@@ -167,8 +167,11 @@ def as_sentences(unit: TextUnit) -> str:
     return " ".join(sentences)
 
 
+WORD_RE = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")  # letters of any language: "también" is one word
+
+
 def word_count(text: str) -> int:
-    return len(re.findall(r"[A-Za-z0-9]+(?:['’-][A-Za-z0-9]+)*", text))
+    return len(WORD_RE.findall(text))
 
 
 # --- claims ------------------------------------------------------------------------
@@ -179,11 +182,12 @@ _RESEARCH_VERB = (
     r"(?:shows?|showed|shown|suggests?|suggested|found|finds?|indicates?|indicated|reports?|reported|"
     r"demonstrates?|demonstrated|confirms?|confirmed|proves?|proved|concludes?|concluded)"
 )
+_PERCENT = r"\b(?!100\s?%(?!\s+of\b))\d+(?:\.\d+)?\s?(?:%|per\s?cent\b)"
 CLAIM_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
     re.compile(pattern, re.IGNORECASE)
     for pattern in (
         # "About 40% of people", "12.5 percent" (but not "100% sure": only 100% *of* counts)
-        r"\b(?!100\s?%(?!\s+of\b))\d+(?:\.\d+)?\s?(?:%|per\s?cent\b)",
+        _PERCENT,
         # "1 in 4", "one in five adults", "2 out of 3", "30 people in 100"
         rf"\b{_NUMBER_WORD}\s+(?:[a-z]+\s+)?(?:in|out of)\s+(?:every\s+)?{_NUMBER_WORD}\b"
         r"(?!\s*(?:hours?|days?|minutes?|weeks?|months?|years?)\b)",
@@ -204,13 +208,48 @@ CLAIM_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
 )
 
 
-def find_claim(text: str) -> re.Match[str] | None:
+# The same kinds of claim in Spanish: "el 40 %", "1 de cada 4", "los estudios muestran", "un estudio
+# encontró", "según la investigación", "la mayoría de", "20 millones", "el doble de probable".
+_NUMERO = r"(?:uno|una|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|\d[\d.,]*)"
+_VERBO = (r"(?:muestra|muestran|mostr[oó]|mostraron|mostrado|sugiere|sugieren|sugiri[oó]|sugirieron|sugerido|"
+          r"indica|indican|indic[oó]|indicaron|indicado|encuentra|encuentran|encontr[oó]|encontraron|encontrado|"
+          r"demuestra|demuestran|demostr[oó]|demostraron|demostrado|confirma|confirman|confirm[oó]|confirmaron|"
+          r"confirmado|revela|revelan|revel[oó]|revelaron|revelado|concluye|concluyen|concluy[oó]|concluyeron)")
+SPANISH_CLAIM_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
+    re.compile(pattern, re.IGNORECASE)
+    for pattern in (
+        r"\b(?!100\s?%(?!\s+de\b))\d+(?:[.,]\d+)?\s?(?:%|por\s+ciento\b)",
+        rf"\b{_NUMERO}\s+de\s+cada\s+{_NUMERO}\b(?!\s*(?:horas?|d[ií]as?|minutos?|semanas?|meses|mes|años?)\b)",
+        rf"\b(?:estudios|investigaci[oó]n|investigaciones|evidencia|pruebas científicas|ensayos|encuestas|revisiones|"
+        rf"investigadores|cient[ií]ficos|datos)\b(?:\s+\w+){{0,4}}?\s+(?:(?:ha|han|hab[ií]a|hab[ií]an)\s+)?{_VERBO}\b",
+        rf"\b(?:un|una|otro|otra|el|la|este|esta|ese|esa)\s+(?:(?:reciente|nuevo|nueva|gran|peque[ñn]o|peque[ñn]a)\s+)?"
+        rf"(?:estudio|ensayo|encuesta|metaan[aá]lisis|revisi[oó]n sistem[aá]tica)"
+        rf"(?:\s+(?:de|con|en)\s+(?:m[aá]s de\s+|unos?\s+|unas\s+|casi\s+)?\d[\d.,]*"
+        rf"|,?\s+(?:\w+\s+){{0,3}}?(?:(?:ha|han)\s+)?{_VERBO}\b)",
+        r"\bseg[uú]n\s+(?:la investigaci[oó]n|las investigaciones|los estudios|un estudio|una encuesta|los datos)\b",
+        r"\bhay\s+(?:(?:buenas|s[oó]lidas|algunas|pocas|escasas|claras)\s+)?pruebas\b",
+        r"\b\d+(?:[.,]\d+)?\s+(?:millones|mil millones)\b",
+        r"\b(?:el doble|el triple|\d+ veces|dos veces|tres veces)\s+(?:m[aá]s\s+)?(?:de\s+)?"
+        r"(?:probable|probabilidades?|riesgo)\b",
+        r"\b(?:duplica|duplic[oó]|triplica|triplic[oó])\s+el\s+riesgo\b",
+        r"\bla\s+(?:gran\s+)?mayor[ií]a\s+de\b",
+    )
+)
+# Language (primary subtag) -> its claim patterns; others get the numbers every language writes alike.
+CLAIMS_BY_LANGUAGE = {"en": CLAIM_PATTERNS, "es": SPANISH_CLAIM_PATTERNS}
+_ANY_LANGUAGE = (re.compile(_PERCENT, re.IGNORECASE),)
+
+
+def find_claim(text: str, language: str = "en") -> re.Match[str] | None:
     """The first study-style claim in prose: statistics and research phrases, never bare numbers.
 
     Bare numbers are advice or facts a reader acts on (doses, "within 24 hours",
-    ages, emergency numbers 911/999/112, years, list markers), not claims.
+    ages, emergency numbers 911/999/112, years, list markers), not claims. The phrases
+    are those of the text's language (English, Spanish); in other languages only
+    percentages are recognised.
     """
-    matches = [m for pattern in CLAIM_PATTERNS if (m := pattern.search(text))]
+    patterns = CLAIMS_BY_LANGUAGE.get(language.lower().split("-")[0], _ANY_LANGUAGE)
+    matches = [m for pattern in patterns if (m := pattern.search(text))]
     return min(matches, key=lambda m: m.start()) if matches else None
 
 

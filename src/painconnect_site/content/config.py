@@ -7,9 +7,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from ..core.errors import Diagnostics
-from ..core.model import ImageSettings, Organization, Person, SiteConfig
+from ..core.model import ImageSettings, Language, Organization, Person, SiteConfig
 from ..core.schema import BOOL, INT, INT_LIST, MAPPING, TEXT, Field, validate_mapping
-from ..core.urls import person_url
+from ..core.urls import language_prefix, person_url
 from ..core.yaml_lines import YamlError, load_yaml
 
 SITE_FILE = "content/site.yaml"
@@ -28,7 +28,13 @@ SITE_FIELDS = {
     "page_size": Field(INT),
     "feed_size": Field(INT),
     "images": Field(MAPPING),
+    "languages": Field(MAPPING),
 }
+# `languages: {es: {name: Español, title: ..., description: ...}}`: the site in more languages than
+# `language` (the default, whose pages keep today's URLs); each other one lives under /<code>/.
+LANGUAGE_FIELDS = {"name": Field(TEXT), "title": Field(TEXT), "description": Field(TEXT)}
+# A BCP 47 language tag as sites use them: a language, then optional script/region/variant subtags.
+LANGUAGE_TAG_RE = re.compile(r"^[a-z]{2,3}(?:-[a-z0-9]{2,8})*$", re.IGNORECASE)
 # Resized variants of the images pages show (render/images.py); defaults in core.model.ImageSettings.
 IMAGES_FIELDS = {"widths": Field(INT_LIST), "sizes": Field(TEXT), "quality": Field(INT)}
 MAX_IMAGE_WIDTH = 4000
@@ -88,6 +94,7 @@ def parse_config(text: str, root: Path, diags: Diagnostics, base_url: str | None
     people = _people(values.get("people", {}), line_of, diags)
     references = _references(values.get("references", {}), line_of, diags)
     images = _images(values.get("images", {}), line_of, diags)
+    languages = _languages(values, line_of, diags)
 
     url = base_url or values.get("base_url", "")
     if url and not _is_absolute_http(url):
@@ -101,7 +108,7 @@ def parse_config(text: str, root: Path, diags: Diagnostics, base_url: str | None
         root=root,
         title=values["title"],
         base_url=url.rstrip("/") + "/",
-        language=values.get("language", "en"),
+        language=languages[0].code,
         description=values["description"],
         organization=Organization(org_values["name"], org_values["url"], org_values.get("logo")),
         citation_style=values.get("citation_style", DEFAULT_STYLE),
@@ -111,6 +118,7 @@ def parse_config(text: str, root: Path, diags: Diagnostics, base_url: str | None
         references=references,
         **{key: values[key] for key in ("page_size", "feed_size") if key in values},
         images=images,
+        languages=languages,
     )
 
 
@@ -137,6 +145,39 @@ def _people(raw: dict, line_of, diags: Diagnostics) -> dict[str, Person]:
                 role=values.get("role"), url=values.get("url"), bio=values.get("bio"),
             )
     return people
+
+
+def _languages(values: dict, line_of, diags: Diagnostics) -> tuple[Language, ...]:
+    """The default language (`language`, its title and description from the top level, unless
+    `languages` gives them), then every other language of `languages`, in site.yaml order."""
+    default = values.get("language", "en")
+    if not LANGUAGE_TAG_RE.match(default):
+        diags.error(SITE_FILE, line_of(("language",)), _bad_tag("language", default))
+    title, description = values.get("title", ""), values.get("description", "")
+    found = [Language(default, title, description, "", None, line_of(("language",)))]
+    raw = values.get("languages", {})
+    for code, entry in raw.items():
+        code, line = str(code), line_of(("languages", code))
+        if not LANGUAGE_TAG_RE.match(code):
+            diags.error(SITE_FILE, line, _bad_tag("languages key", code))
+            continue
+        settings = validate_mapping(entry if entry is not None else {}, LANGUAGE_FIELDS, rel=SITE_FILE,
+                                    path=("languages", code), line_of=line_of, diags=diags, what="language setting")
+        if code.lower() == default.lower():  # the default language listed too: its name, maybe its title
+            found[0] = Language(default, settings.get("title", title), settings.get("description", description),
+                                "", settings.get("name"), line)
+            continue
+        if any(code.lower() == other.code.lower() for other in found):
+            diags.error(SITE_FILE, line, f"language '{code}' is listed twice")
+            continue
+        found.append(Language(code, settings.get("title", title), settings.get("description", description),
+                              language_prefix(code), settings.get("name"), line))
+    return tuple(found)
+
+
+def _bad_tag(what: str, code: str) -> str:
+    return (f"{what} '{code}' is not a language tag: use a code like 'en', 'es' or 'pt-br' "
+            "(two or three letters, then optional subtags after hyphens)")
 
 
 def _images(raw: dict, line_of, diags: Diagnostics) -> ImageSettings:

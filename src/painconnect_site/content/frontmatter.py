@@ -33,6 +33,10 @@ PAGE_FIELDS = {
     "reviewed": Field(DATE),
     "review_due": Field(DATE),
     "reviewer": Field(TEXT),
+    # Multilingual sites (site.yaml `languages`): the document's language, when its folder does not
+    # say it (content/<lang>/...), and the key shared by its translations.
+    "lang": Field(TEXT),
+    "translation_key": Field(TEXT),
 }
 ARTICLE_FIELDS = {
     **PAGE_FIELDS,
@@ -92,7 +96,8 @@ def parse_document(src: SourceFile, config: SiteConfig, static_files: frozenset[
     _check_dates(values, src.rel, line_of, diags)
     _check_image(values, static_files, src.rel, line_of, diags)
     aliases = _aliases(doc.data.get("aliases") if "aliases" in values else None, src.rel, line_of, diags)
-    if len(diags.errors) > errors_before or author is None or slug is None:
+    lang = _language(values.get("lang"), src, config, line_of, diags)
+    if len(diags.errors) > errors_before or author is None or slug is None or lang is None:
         if author is None and len(diags.errors) == errors_before:
             diags.error(src.rel, 1, "missing field 'author' (and site.yaml has no default_author)")
         return None
@@ -120,6 +125,8 @@ def parse_document(src: SourceFile, config: SiteConfig, static_files: frozenset[
         summary_lines=tuple(line_of(("summary", i)) for i in range(len(values.get("summary", ())))),
         aliases=tuple(url for url, _ in aliases),
         alias_lines=tuple(line for _, line in aliases),
+        lang=lang,
+        translation_key=values.get("translation_key"),
     )
     return ParsedDocument(source=src, kind=src.kind, meta=meta, body=body, body_start_line=body_start)
 
@@ -186,6 +193,28 @@ def _slug(raw: str | None, src: SourceFile, line_of, diags: Diagnostics) -> str 
     origin = "slug" if raw is not None else "slug from the file name"
     diags.error(src.rel, where, f"invalid {origin} '{slug}': use lowercase letters, digits and single hyphens ([a-z0-9-])")
     return None
+
+
+def _language(raw: str | None, src: SourceFile, config: SiteConfig, line_of, diags: Diagnostics) -> str | None:
+    """The document's language code: its folder's (content/<lang>/...), its `lang`, or the default."""
+    codes = {language.code.lower(): language.code for language in config.all_languages}
+    known = ", ".join(codes.values())
+    folder = src.folder_lang
+    if folder and folder.lower() not in codes:
+        where = (f"the site's languages are {known} (content/site.yaml `languages`)" if config.multilingual
+                 else "the site has one language; list the others under `languages:` in content/site.yaml")
+        diags.error(src.rel, 1, f"folder 'content/{folder}/' is not a language of the site: {where}")
+        return None
+    if raw is not None and raw.lower() not in codes:
+        diags.error(src.rel, line_of(("lang",)),
+                    f"unknown language '{raw}' in 'lang' (the site's languages: {known}){did_you_mean(raw, codes)}")
+        return None
+    if folder and raw is not None and raw.lower() != folder.lower():
+        diags.error(src.rel, line_of(("lang",)), f"'lang: {raw}' contradicts the file's folder content/{folder}/; "
+                                                 f"remove the field or move the file")
+        return None
+    chosen = folder or raw
+    return codes[chosen.lower()] if chosen else config.language
 
 
 def _check_people(values: dict, author: str | None, config: SiteConfig, rel: str, line_of, diags: Diagnostics) -> None:

@@ -93,13 +93,16 @@ def resolve_document(doc: ParsedDocument, rendered: RenderedDocument, uses: tupl
     )
 
 
-def render_document(doc: ParsedDocument, base_path: str, known: Container[str], renderer: MarkdownRenderer) -> RenderedDocument:
-    """Render summary, body and FAQ in reading order, so citation numbers follow it."""
+def render_document(doc: ParsedDocument, base_path: str, known: Container[str], renderer: MarkdownRenderer,
+                    citation_label: str = "Reference {number}") -> RenderedDocument:
+    """Render summary, body and FAQ in reading order, so citation numbers follow it.
+
+    `citation_label`: the accessible name of a citation link in the document's language."""
     from ..markdown.render import RenderContext  # Python-Markdown loads only when something is rendered
 
     meta = doc.meta
     numbering = CitationNumbering(known=known)
-    context = RenderContext(numbering, base_path, meta.affiliate)
+    context = RenderContext(numbering, base_path, meta.affiliate, citation_label=citation_label)
     summary = tuple(
         renderer.render_inline(item, context, line) for item, line in zip(meta.summary, meta.summary_lines)
     )

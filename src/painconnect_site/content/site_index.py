@@ -11,6 +11,7 @@ from ..core.kinds import KIND_BY_NAME
 from ..core.model import ParsedDocument, SiteConfig
 from ..core.urls import (
     ARTICLES_URL,
+    EDITION_PATHS,
     GENERATED_FILES,
     GENERATED_PATHS,
     RESERVED_ARTICLE_SLUGS,
@@ -45,13 +46,21 @@ def index_site(docs: Iterable[ParsedDocument], static_files: Iterable[str], diag
     tag_urls: set[str] = set()
     listed: list[ParsedDocument] = []  # what the paginated lists hold
     per_tag: Counter[str] = Counter()  # tag URL -> listed documents carrying it
+    prefixes = {language.code: language.prefix for language in config.all_languages} if config else {}
+    # The other languages' folders (/es/) are the generator's, like /articles/.
+    language_slugs = {prefix.rstrip("/"): code for code, prefix in prefixes.items() if prefix}
     for doc in docs:
         kind = KIND_BY_NAME[doc.kind]
-        url = document_url(kind, doc.meta.slug)
+        prefix = prefixes.get(doc.meta.lang, "")
+        url = document_url(kind, doc.meta.slug, prefix)
         slug_line = doc.meta.lines.get("slug", 1)
         if doc.meta.slug in RESERVED_BY_PREFIX.get(kind.url_prefix, ()):
             what = "page" if not kind.url_prefix else kind.name
             diags.error(doc.source.rel, slug_line, f"{what} slug '{doc.meta.slug}' is reserved by the generator; choose another")
+            continue
+        if not kind.url_prefix and not prefix and doc.meta.slug in language_slugs:
+            diags.error(doc.source.rel, slug_line, f"page slug '{doc.meta.slug}' is the folder of the "
+                                                   f"'{language_slugs[doc.meta.slug]}' pages (/{doc.meta.slug}/); choose another")
             continue
         if url in owner_by_url:
             first = owner_by_url[url].source.rel
@@ -64,14 +73,16 @@ def index_site(docs: Iterable[ParsedDocument], static_files: Iterable[str], diag
             if not slugify(tag):
                 diags.error(doc.source.rel, doc.meta.lines.get("tags", 1), f"tag '{tag}' has no letters or digits")
             else:
-                own_tags.add(tag_url(tag))
+                own_tags.add(tag_url(tag, prefix))
         tag_urls |= own_tags
         if kind.listed:
             listed.append(doc)
             per_tag.update(own_tags)
     generated = set(GENERATED_PATHS) | tag_urls
+    generated.update(prefix + path for prefix in prefixes.values() if prefix for path in EDITION_PATHS)
     if config is not None:
         generated.update(_listing_urls(listed, per_tag, config))
+        _check_translations([doc for doc in docs if doc.source.rel in urls], diags)
     files = {static_rel(path) for path in static_files}
     for path in sorted(files):
         if path.startswith(VARIANTS_PREFIX):
@@ -85,7 +96,9 @@ def _listing_urls(listed: list[ParsedDocument], per_tag: Counter[str], config: S
     """The people pages, and the later pages of the paginated lists (articles, tags, people), as
     render/pages.py writes them (page 1 of the article list and of each tag is already known)."""
     size = config.page_size
-    found = set(list_page_urls(ARTICLES_URL, len(listed), size)[1:])
+    per_language = Counter(doc.meta.lang for doc in listed)
+    found = {url for language in config.all_languages
+             for url in list_page_urls(language.prefix + ARTICLES_URL, per_language[language.code], size)[1:]}
     for url, count in per_tag.items():
         if count > size:
             found.update(list_page_urls(url, count, size)[1:])
@@ -93,6 +106,20 @@ def _listing_urls(listed: list[ParsedDocument], per_tag: Counter[str], config: S
     for person_id in config.people:
         found.update(list_page_urls(person_url(person_id), per_person[person_id], size))
     return found
+
+
+def _check_translations(docs: list[ParsedDocument], diags: Diagnostics) -> None:
+    """Two documents of one language cannot share a `translation_key` (the second is the error)."""
+    first: dict[tuple[str, str], ParsedDocument] = {}
+    for doc in docs:
+        key = doc.meta.translation_key
+        if key is None:
+            continue
+        other = first.setdefault((key, doc.meta.lang), doc)
+        if other is not doc:
+            diags.error(doc.source.rel, doc.meta.lines.get("translation_key", 1),
+                        f"translation_key '{key}' is already used by {other.source.rel}, in the same language "
+                        f"('{doc.meta.lang}'); translations of one document share a key across languages, one each")
 
 
 def _aliases(docs: list[ParsedDocument], urls: Mapping[str, str], generated: set[str], files: set[str],

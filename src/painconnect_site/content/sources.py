@@ -12,6 +12,7 @@ from ..core.kinds import BIBLIOGRAPHY_KIND, DOCUMENT_KINDS
 from ..core.model import Memory, SourceFile
 
 BIB_FILE = "references.bib"
+CONTENT = "content"
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,31 +23,35 @@ class Sources:
 
 
 def load_sources(root: Path, diags: Diagnostics, memory: Memory | None = None) -> Sources:
-    """`memory`: a file whose size, modification time and inode are those it had when it
+    """Every document: content/articles/*.md, content/pages/*.md, then the same folders of each
+    language, content/<lang>/articles/*.md (kind by kind, language by language, by file name).
+
+    `memory`: a file whose size, modification time and inode are those it had when it
     was read in an earlier build is not read again (stat costs a few microseconds, reading
     and decoding 1,000 articles ~40 ms of every rebuild in `serve`)."""
     read = _remembering(memory) if memory is not None and memory.remembers else _read
-    documents = tuple(source for kind in DOCUMENT_KINDS
-                      for source in _read_markdown(root, kind.folder, kind.name, diags, read))
+    languages = _language_folders(root)
+    documents = tuple(source for kind in DOCUMENT_KINDS for lang in ("", *languages)
+                      for source in _read_markdown(root, _folder(kind.folder, lang), kind.name, diags, read, lang))
     bib_path = root / BIB_FILE
     bibliography = read(bib_path, BIB_FILE, BIBLIOGRAPHY_KIND, diags) if bib_path.is_file() else None
     return Sources(documents, bibliography, list_static(root))
 
 
-Reader = Callable[[Path, str, str, Diagnostics], "SourceFile | None"]
+Reader = Callable[..., "SourceFile | None"]  # (path, rel, kind, diags, lang="") -> the file, or None
 
 
 def _remembering(memory: Memory) -> Reader:
-    def read(path: Path, rel: str, kind: str, diags: Diagnostics) -> SourceFile | None:
+    def read(path: Path, rel: str, kind: str, diags: Diagnostics, lang: str = "") -> SourceFile | None:
         try:
             stat = os.stat(path)
         except OSError:
-            return _read(path, rel, kind, diags)
-        key = ("source", str(path), rel, kind, stat.st_size, stat.st_mtime_ns, stat.st_ino)
+            return _read(path, rel, kind, diags, lang)
+        key = ("source", str(path), rel, kind, lang, stat.st_size, stat.st_mtime_ns, stat.st_ino)
         found = memory.recall(key)
         if isinstance(found, SourceFile):
             return found
-        source = _read(path, rel, kind, diags)
+        source = _read(path, rel, kind, diags, lang)
         if source is not None:  # unreadable files are read (and reported) again next time
             memory.remember(key, source)
         return source
@@ -60,15 +65,33 @@ def list_static(root: Path) -> frozenset[str]:
     return frozenset(p.relative_to(static).as_posix() for p in static.rglob("*") if p.is_file())
 
 
-def _read_markdown(root: Path, folder: str, kind: str, diags: Diagnostics, read: Reader) -> tuple[SourceFile, ...]:
+def _folder(folder: str, lang: str) -> str:
+    """content/articles -> content/es/articles."""
+    return folder if not lang else f"{CONTENT}/{lang}/{folder.removeprefix(CONTENT + '/')}"
+
+
+def _language_folders(root: Path) -> list[str]:
+    """The folders content/<lang>/ holding documents of a kind (whether `lang` is configured is
+    checked with the front matter, so a misspelt folder is an error, never ignored)."""
+    content = root / CONTENT
+    kinds = {kind.folder.removeprefix(CONTENT + "/") for kind in DOCUMENT_KINDS}
+    if not content.is_dir():
+        return []
+    return [entry.name for entry in sorted(content.iterdir(), key=lambda e: e.name)
+            if entry.name not in kinds and not entry.name.startswith(".")
+            and any((entry / kind).is_dir() for kind in kinds)]
+
+
+def _read_markdown(root: Path, folder: str, kind: str, diags: Diagnostics, read: Reader,
+                   lang: str = "") -> tuple[SourceFile, ...]:
     directory = root / folder
     if not directory.is_dir():
         return ()
-    files = (read(path, f"{folder}/{path.name}", kind, diags) for path in sorted(directory.glob("*.md")))
+    files = (read(path, f"{folder}/{path.name}", kind, diags, lang) for path in sorted(directory.glob("*.md")))
     return tuple(f for f in files if f is not None)
 
 
-def _read(path: Path, rel: str, kind: str, diags: Diagnostics) -> SourceFile | None:
+def _read(path: Path, rel: str, kind: str, diags: Diagnostics, lang: str = "") -> SourceFile | None:
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -82,4 +105,4 @@ def _read(path: Path, rel: str, kind: str, diags: Diagnostics) -> SourceFile | N
         return None
     # Normalise line endings so line numbers and output do not depend on the editor.
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    return SourceFile(path=path, rel=rel, text=text, kind=kind)
+    return SourceFile(path=path, rel=rel, text=text, kind=kind, folder_lang=lang)

@@ -61,6 +61,22 @@ class ImageSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class Language:
+    """One language the site publishes in: site.yaml `language` (the default) and `languages`."""
+
+    code: str  # the language tag as written in <html lang> and hreflang: "en", "es", "pt-br"
+    title: str  # the site's title in this language (site.yaml `title`, or the language's own)
+    description: str
+    prefix: str = ""  # where its pages live: "" for the default language (today's URLs), "es/" for the others
+    name: str | None = None  # the switcher's label (site.yaml `name`); None: the language's strings file names it
+    line: int = 1  # of its entry in site.yaml (or of `language`), for diagnostics
+
+    @property
+    def is_default(self) -> bool:
+        return not self.prefix
+
+
+@dataclass(frozen=True, slots=True)
 class SiteConfig:
     root: Path  # the source folder
     title: str
@@ -76,11 +92,27 @@ class SiteConfig:
     page_size: int = 20  # articles per page of the article list, tag and people pages (and on the home page)
     feed_size: int = 20  # newest articles in feed.xml
     images: ImageSettings = ImageSettings()
+    # Every language, the default first (content/config.py fills it): one entry on a single-language site.
+    languages: tuple[Language, ...] = ()
 
     @property
     def base_path(self) -> str:
         """The path part of base_url ("/" or "/painconnect/"): prefix of every internal URL."""
         return urlsplit(self.base_url).path or "/"
+
+    @property
+    def all_languages(self) -> tuple[Language, ...]:
+        """The site's languages, the default first (also for a config built without `languages`)."""
+        return self.languages or (Language(self.language, self.title, self.description),)
+
+    @property
+    def multilingual(self) -> bool:
+        return len(self.languages) > 1
+
+    def language_of(self, code: str) -> Language:
+        """The language with this code; the default language for "" (or an unknown code)."""
+        languages = self.all_languages
+        return next((language for language in languages if language.code == code), languages[0])
 
 
 # --- stage 1: load -----------------------------------------------------------
@@ -92,6 +124,7 @@ class SourceFile:
     rel: str  # posix path relative to the source root, used in diagnostics
     text: str
     kind: str  # a DocumentKind name ("article", "page") or BIBLIOGRAPHY_KIND
+    folder_lang: str = ""  # "es" for content/es/articles/x.md; "" in the default folders
 
 
 # --- stage 2: parse ------------------------------------------------------------
@@ -130,6 +163,8 @@ class DocumentMeta:
     summary_lines: tuple[int, ...] = ()  # line of each summary item
     aliases: tuple[str, ...] = ()  # earlier URLs of the page, site-relative ("articles/old-slug/")
     alias_lines: tuple[int, ...] = ()  # line of each alias
+    lang: str = ""  # its language's code (its folder content/<lang>/, `lang:`, or the default); "": the default
+    translation_key: str | None = None  # documents sharing a key are translations of each other
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,6 +285,10 @@ class ResolvedDocument:
     def rel(self) -> str:
         return self.parsed.source.rel
 
+    @property
+    def lang(self) -> str:
+        return self.parsed.meta.lang
+
 
 @dataclass(frozen=True, slots=True)
 class ImageVariant:
@@ -270,19 +309,37 @@ class ImageInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class Edition:
+    """One language's part of the site: what its home, lists, tags, feed and search show."""
+
+    language: Language
+    articles: tuple[ResolvedDocument, ...]  # its listed documents, newest first
+    pages: tuple[ResolvedDocument, ...]  # its other documents, by URL
+    tags: Mapping[str, tuple[ResolvedDocument, ...]]  # tag slug -> its articles, newest first
+
+
+@dataclass(frozen=True, slots=True)
 class Site:
     config: SiteConfig
-    articles: tuple[ResolvedDocument, ...]  # listed documents (kind.listed), newest first
+    articles: tuple[ResolvedDocument, ...]  # listed documents (kind.listed) of every language, newest first
     pages: tuple[ResolvedDocument, ...]  # the other documents, by URL
-    tags: Mapping[str, tuple[ResolvedDocument, ...]]  # tag slug -> articles, newest first
+    tags: Mapping[str, tuple[ResolvedDocument, ...]]  # tag slug -> articles of every language, newest first
     bibliography: Bibliography
     build_date: dt.date  # from SOURCE_DATE_EPOCH or the newest content date
     related: Mapping[str, tuple[ResolvedDocument, ...]] = field(default_factory=dict)  # article URL -> related
     images: Mapping[str, ImageInfo] = field(default_factory=dict)  # path under static/ -> the image
+    editions: tuple[Edition, ...] = ()  # one per language, the default first (content/editions.py)
+    # Document URL -> (language code, URL) of every version of it, itself included, in the order of
+    # the site's languages; only documents that have a translation are keys.
+    translations: Mapping[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
 
     @property
     def documents(self) -> tuple[ResolvedDocument, ...]:
         return (*self.articles, *self.pages)
+
+    def edition(self, code: str) -> Edition:
+        """The edition of the language with this code (the default one for "")."""
+        return next((edition for edition in self.editions if edition.language.code == code), self.editions[0])
 
 
 # --- stage 4/5: render and write ---------------------------------------------

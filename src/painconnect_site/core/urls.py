@@ -22,9 +22,11 @@ VARIANTS_PREFIX = STATIC_PREFIX + "variants/"  # resized images (render/images.p
 SEARCH_BUNDLE = "search-index"  # the search index's folder (search/index.py writes it)
 PAGE_SEGMENT = "page"  # page N (N >= 2) of a paginated list lives at <list URL>page/N/
 REDIRECTS_FILE = "_redirects"  # Netlify and Cloudflare Pages redirect rules (front-matter `aliases`)
+FEED_FILE = "feed.xml"
+# What every language has under its prefix ("" for the default language, "es/" for Spanish).
+EDITION_PATHS = ("", ARTICLES_URL, TAGS_URL, SEARCH_URL, FEED_FILE)
 # Files the generator writes besides documents and tag pages.
-GENERATED_PATHS = frozenset({"", ARTICLES_URL, TAGS_URL, SEARCH_URL, "404.html", "feed.xml", "sitemap.xml",
-                             "robots.txt"})
+GENERATED_PATHS = frozenset({*EDITION_PATHS, "404.html", "sitemap.xml", "robots.txt"})
 # Files at the root that are not pages (no alias may be written at or under them).
 GENERATED_FILES = frozenset({"404.html", "feed.xml", "sitemap.xml", "robots.txt", "_headers", REDIRECTS_FILE})
 # Top-level names the generator itself writes; a page published at the root may not take them.
@@ -48,12 +50,24 @@ def slugify(text: str) -> str:
     return _NON_SLUG_RE.sub("-", text.lower()).strip("-")
 
 
-def document_url(kind: DocumentKind, slug: str) -> str:
-    return f"{kind.url_prefix}{slug}/"
+def document_url(kind: DocumentKind, slug: str, prefix: str = "") -> str:
+    """`prefix`: the language's ("" for the default language, "es/" for Spanish)."""
+    return f"{prefix}{kind.url_prefix}{slug}/"
 
 
-def tag_url(tag: str) -> str:
-    return f"{TAGS_URL}{slugify(tag)}/"
+def tag_url(tag: str, prefix: str = "") -> str:
+    return f"{prefix}{TAGS_URL}{slugify(tag)}/"
+
+
+def language_prefix(code: str) -> str:
+    """Where the pages of a language other than the default live: "es/"."""
+    return code.lower() + "/"
+
+
+def search_bundle(prefix: str = "") -> str:
+    """The folder of a language's search index: "search-index/" for the default language,
+    "search-index/es/" for Spanish (one folder for every index: one cache rule, one reserved name)."""
+    return f"{SEARCH_BUNDLE}/{prefix}"
 
 
 def page_url(list_url: str, number: int) -> str:

@@ -3,7 +3,8 @@
 Each page carries one ``<script type="application/ld+json">`` whose payload is a
 single ``@graph`` of linked nodes. Nodes refer to each other by ``@id``:
 
-* ``<base_url>#website`` and ``<base_url>#organization`` on every page;
+* ``<base_url>#website`` (``<base_url>es/#website`` on the pages of another language) and
+  ``<base_url>#organization`` on every page;
 * ``<page url>#webpage`` (``MedicalWebPage``, ``WebPage`` or ``CollectionPage``),
   ``#article``, ``#faq`` and ``#breadcrumb`` for the page's own nodes.
 
@@ -27,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from ..core.model import Person, ResolvedDocument, ResolvedFaq, SiteConfig
+from ..core.model import Language, Person, ResolvedDocument, ResolvedFaq, SiteConfig
 from ..core.urls import ARTICLES_URL
 from .nodes import (
     absolute_url,
@@ -66,15 +67,15 @@ ARTICLES_NAME = "Articles"
 
 
 def _medical_webpage_node(config: SiteConfig, doc: ResolvedDocument, ids: Mapping[str, str]) -> JsonDict:
-    meta = doc.meta
+    meta, language = doc.meta, config.language_of(doc.lang)
     return {
         "@type": "MedicalWebPage",
         "@id": ids["webpage"],
         "url": absolute_url(config, doc.url),
         "name": meta.title,
         "description": meta.description,
-        "inLanguage": config.language,
-        "isPartOf": node_ref(website_id(config)),
+        "inLanguage": language.code,
+        "isPartOf": node_ref(website_id(config, language)),
         "about": [{"@type": "MedicalCondition", "name": subject} for subject in meta.about],
         "primaryImageOfPage": image_node(config, doc),
         "breadcrumb": node_ref(ids["breadcrumb"]),
@@ -95,19 +96,20 @@ def _article_node(config: SiteConfig, doc: ResolvedDocument, ids: Mapping[str, s
         "author": [agent(config, doc.author)],
         "publisher": node_ref(organization_id(config)),
         "mainEntityOfPage": node_ref(ids["webpage"]),
-        "inLanguage": config.language,
+        "inLanguage": config.language_of(doc.lang).code,
         "keywords": list(meta.tags),
         "citation": [citation(config, numbered) for numbered in doc.references],
     }
 
 
 def _faq_node(config: SiteConfig, doc: ResolvedDocument, ids: Mapping[str, str]) -> JsonDict:
+    language = config.language_of(doc.lang)
     return {
         "@type": "FAQPage",
         "@id": ids["faq"],
         "url": absolute_url(config, doc.url),
-        "inLanguage": config.language,
-        "isPartOf": node_ref(website_id(config)),
+        "inLanguage": language.code,
+        "isPartOf": node_ref(website_id(config, language)),
         "mainEntity": [_question(item) for item in doc.faq],
     }
 
@@ -123,12 +125,15 @@ def _question(item: ResolvedFaq) -> JsonDict:
 # --- public graphs -----------------------------------------------------------------
 
 
-def article_graph(config: SiteConfig, doc: ResolvedDocument) -> JsonDict:
-    """WebSite, Organization, MedicalWebPage, Article, FAQPage (if any) and BreadcrumbList."""
+def article_graph(config: SiteConfig, doc: ResolvedDocument,
+                  crumbs: Sequence[tuple[str, str]] | None = None) -> JsonDict:
+    """WebSite, Organization, MedicalWebPage, Article, FAQPage (if any) and BreadcrumbList.
+
+    ``crumbs``: the trail as the page shows it, in its language (default: Home › Articles › title)."""
     ids = page_ids(absolute_url(config, doc.url))
-    crumbs = [(HOME_NAME, ""), (ARTICLES_NAME, ARTICLES_URL), (doc.meta.title, doc.url)]
+    crumbs = crumbs or [(HOME_NAME, ""), (ARTICLES_NAME, ARTICLES_URL), (doc.meta.title, doc.url)]
     nodes = [
-        *site_nodes(config),
+        *site_nodes(config, config.language_of(doc.lang)),
         _medical_webpage_node(config, doc, ids),
         _article_node(config, doc, ids),
     ]
@@ -139,27 +144,28 @@ def article_graph(config: SiteConfig, doc: ResolvedDocument) -> JsonDict:
     return graph(nodes)
 
 
-def page_graph(config: SiteConfig, doc: ResolvedDocument) -> JsonDict:
-    """WebSite, Organization, WebPage and BreadcrumbList for a static page."""
+def page_graph(config: SiteConfig, doc: ResolvedDocument, crumbs: Sequence[tuple[str, str]] | None = None) -> JsonDict:
+    """WebSite, Organization, WebPage and BreadcrumbList for a static page (``crumbs`` as in
+    :func:`article_graph`; default Home › title)."""
     page_url = absolute_url(config, doc.url)
     ids = page_ids(page_url)
-    crumbs = [(HOME_NAME, "")] + ([(doc.meta.title, doc.url)] if doc.url else [])
-    meta = doc.meta
+    crumbs = crumbs or [(HOME_NAME, "")] + ([(doc.meta.title, doc.url)] if doc.url else [])
+    meta, language = doc.meta, config.language_of(doc.lang)
     webpage = {
         "@type": "WebPage",
         "@id": ids["webpage"],
         "url": page_url,
         "name": meta.title,
         "description": meta.description,
-        "inLanguage": config.language,
-        "isPartOf": node_ref(website_id(config)),
+        "inLanguage": language.code,
+        "isPartOf": node_ref(website_id(config, language)),
         "datePublished": iso_date(meta.date),
         "dateModified": iso_date(meta.updated or meta.date),
         "primaryImageOfPage": image_node(config, doc),
         "breadcrumb": node_ref(ids["breadcrumb"]),
         **review_properties(config, doc),
     }
-    return graph([*site_nodes(config), webpage, breadcrumb_node(config, ids["breadcrumb"], crumbs),
+    return graph([*site_nodes(config, language), webpage, breadcrumb_node(config, ids["breadcrumb"], crumbs),
                   *people_nodes(config, [doc.reviewer])])
 
 
@@ -175,13 +181,14 @@ def profile_graph(config: SiteConfig, person: Person, *, url: str, name: str, de
 
 
 def _listing_page(config: SiteConfig, node_type: str, url: str, name: str,
-                  description: str) -> tuple[JsonDict, dict[str, str]]:
+                  description: str, language: Language | None = None) -> tuple[JsonDict, dict[str, str]]:
     """The page node shared by collection and profile pages, and the page's ids."""
+    language = language or config.all_languages[0]
     page_url = absolute_url(config, url)
     ids = page_ids(page_url)
     page: JsonDict = {"@type": node_type, "@id": ids["webpage"], "url": page_url, "name": name,
-                      "description": description, "inLanguage": config.language,
-                      "isPartOf": node_ref(website_id(config))}
+                      "description": description, "inLanguage": language.code,
+                      "isPartOf": node_ref(website_id(config, language))}
     return page, ids
 
 
@@ -192,14 +199,15 @@ def collection_graph(
     name: str,
     description: str,
     breadcrumbs: Sequence[tuple[str, str]],
+    language: Language | None = None,
 ) -> JsonDict:
     """WebSite, Organization, CollectionPage and BreadcrumbList for the home, listing and tag pages.
 
-    ``url`` is site-relative ("" for home, "tags/x/"); ``breadcrumbs`` are
-    (name, site-relative url) pairs starting at Home.
+    ``url`` is site-relative ("" for home, "tags/x/", "es/tags/x/"); ``breadcrumbs`` are
+    (name, site-relative url) pairs starting at Home; ``language`` the page's (default: the site's).
     """
-    page, ids = _listing_page(config, "CollectionPage", url, name, description)
-    nodes = [*site_nodes(config), page]
+    page, ids = _listing_page(config, "CollectionPage", url, name, description, language)
+    nodes = [*site_nodes(config, language), page]
     if breadcrumbs:  # no trail, no node: a reference to a missing node would dangle
         page["breadcrumb"] = node_ref(ids["breadcrumb"])
         nodes.append(breadcrumb_node(config, ids["breadcrumb"], breadcrumbs))

@@ -25,7 +25,7 @@ from collections.abc import Mapping, Sequence
 from urllib.parse import urljoin
 
 from ..core import urls
-from ..core.model import NumberedReference, Person, Reference, ResolvedDocument, SiteConfig
+from ..core.model import Language, NumberedReference, Person, Reference, ResolvedDocument, SiteConfig
 from .serialize import JsonDict
 
 _YEAR_RE = re.compile(r"\d{4}")
@@ -58,8 +58,9 @@ def node_ref(node_id: str) -> JsonDict:
     return {"@id": node_id}
 
 
-def website_id(config: SiteConfig) -> str:
-    return config.base_url + "#website"
+def website_id(config: SiteConfig, language: Language | None = None) -> str:
+    """The WebSite node of a language: the site's home page in it (`<base_url>es/#website`)."""
+    return absolute_url(config, language.prefix if language else "") + "#website"
 
 
 def organization_id(config: SiteConfig) -> str:
@@ -74,14 +75,15 @@ def page_ids(page_url: str) -> dict[str, str]:
 # --- site-wide nodes -------------------------------------------------------------
 
 
-def _website_node(config: SiteConfig) -> JsonDict:
+def _website_node(config: SiteConfig, language: Language) -> JsonDict:
+    """One WebSite per language (the default one at base_url): its home, title and language."""
     return {
         "@type": "WebSite",
-        "@id": website_id(config),
-        "url": config.base_url,
-        "name": config.title,
-        "description": config.description,
-        "inLanguage": config.language,
+        "@id": website_id(config, language),
+        "url": absolute_url(config, language.prefix),
+        "name": language.title,
+        "description": language.description,
+        "inLanguage": language.code,
         "publisher": node_ref(organization_id(config)),
     }
 
@@ -101,9 +103,9 @@ def _organization_node(config: SiteConfig) -> JsonDict:
     }
 
 
-def site_nodes(config: SiteConfig) -> list[JsonDict]:
-    """The WebSite and Organization nodes every page carries."""
-    return [_website_node(config), _organization_node(config)]
+def site_nodes(config: SiteConfig, language: Language | None = None) -> list[JsonDict]:
+    """The WebSite (of the page's language) and Organization nodes every page carries."""
+    return [_website_node(config, language or config.all_languages[0]), _organization_node(config)]
 
 
 # --- people ----------------------------------------------------------------------

@@ -51,6 +51,7 @@ class RenderContext:
     citer: Citer
     base_path: str = "/"
     affiliate: bool = False
+    citation_label: str = "Reference {number}"  # each citation link's accessible name, in the page's language
     links: list[str] = field(default_factory=list)
     images: list[str] = field(default_factory=list)  # img srcs (also in links)
 
@@ -64,10 +65,10 @@ class _CitationProcessor(InlineProcessor):
         cited = self.renderer.context.citer.cite(m.group(1))
         if cited is None:  # unknown keys were reported by the scan; leave the text visible
             return None, None, None
-        return citation_element(cited), m.start(0), m.end(0)
+        return citation_element(cited, self.renderer.context.citation_label), m.start(0), m.end(0)
 
 
-def citation_element(cited: CitedGroup) -> etree.Element:
+def citation_element(cited: CitedGroup, label: str = "Reference {number}") -> etree.Element:
     """`<sup class="cite">` with one link per shown number; runs as the citer collapsed them (1-3)."""
     sup = etree.Element("sup", {"class": "cite", "id": cited.id})
     locators = dict(cited.locators)
@@ -80,7 +81,7 @@ def citation_element(cited: CitedGroup) -> etree.Element:
                 sup.text = (sup.text or "") + text
             else:
                 previous.tail = (previous.tail or "") + text
-            link = etree.SubElement(sup, "a", {"href": f"#ref-{number}", "aria-label": f"Reference {number}"})
+            link = etree.SubElement(sup, "a", {"href": f"#ref-{number}", "aria-label": label.format(number=number)})
             link.text = str(number)
             if number in locators:
                 link.tail = f"({locators[number]})"

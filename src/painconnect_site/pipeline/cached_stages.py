@@ -165,10 +165,12 @@ def _at_keys(doc: ParsedDocument) -> frozenset[str]:
     return frozenset(match.group(1) for text in texts for match in AT_KEY_RE.finditer(text))
 
 
-def render_key(cache: BuildCache, loaded: LoadedDocument, base_path: str, bibliography: Bibliography) -> str:
+def render_key(cache: BuildCache, loaded: LoadedDocument, base_path: str, bibliography: Bibliography,
+               citation_label: str = "") -> str:
+    """`citation_label`: the citation links' accessible name in the document's language."""
     existing = tuple(sorted(key for key in loaded.record.at_keys if key in bibliography.entries))
     source = loaded.parsed.source
-    parts = ("render", source.kind, source.rel, loaded.text_digest, base_path, *existing)
+    parts = ("render", source.kind, source.rel, loaded.text_digest, base_path, citation_label, *existing)
     return cache.remembered(parts, lambda: cache.key(*parts))
 
 

@@ -13,15 +13,15 @@ from typing import Mapping, Sequence
 
 from ..citations.format import ReferenceFormatter, UnknownStyleError
 from ..citations.syntax import CITATION_RE
-from ..content.related import related_articles
+from ..content.editions import assemble_editions, tag_index
 from ..content.resolve import RenderedDocument, ResolveContext, render_document
 from ..content.sources import load_sources
 from ..core.errors import Diagnostics
 from ..core.model import Bibliography, ImageInfo, ResolvedDocument, Site, SiteConfig
-from ..core.urls import slugify
 from ..incremental.cache import BuildCache
 from ..refs import retracted_citations
 from ..render.assets import Assets, collect_assets
+from ..render.i18n import load_strings
 from ..render.pages import url_helpers
 from ..render.templates import TemplateRenderer, templates_stamp
 from .cached_stages import (
@@ -61,6 +61,7 @@ def load_site(options: BuildOptions, diags: Diagnostics, cache: BuildCache | Non
     config = load_site_config(options.root, options.base_url, cache, diags)
     diags.raise_if_errors()
     assert config is not None
+    strings = load_strings(options.root, config, diags)  # the theme's words in each language
     sources = load_sources(options.root, diags, cache)
     inputs = config_digest(config, sources.static_files)
     documents = load_documents(sources.documents, config, sources.static_files, inputs, cache, diags)
@@ -74,7 +75,8 @@ def load_site(options: BuildOptions, diags: Diagnostics, cache: BuildCache | Non
     diags.raise_if_errors()
     assert formatter is not None
     preloaded = preload_references(formatter, bibliography, cache)
-    published = render_documents(published, config.base_path, bibliography, cache, options.workers)
+    labels = {code: words.pattern("citation_label") for code, words in strings.items()}
+    published = render_documents(published, config.base_path, bibliography, cache, options.workers, labels)
     context = ResolveContext(config, bibliography, formatter, index)
     resolved = resolve_documents(published, context, outline, cache, diags)
     # Citations of works references.lock.json records as retracted (offline: the lock, never the network).
@@ -90,17 +92,20 @@ def load_site(options: BuildOptions, diags: Diagnostics, cache: BuildCache | Non
     store_references(formatter, preloaded, cache)
 
     assets = collect_assets(options.root, extra=variants)
-    # `serve` keeps one renderer (its templates compiled) while no template file changes.
-    templates = cache.remembered(("templates", templates_stamp(options.root)),
-                                 lambda: TemplateRenderer(options.root, {})).with_globals(url_helpers(config, assets))
-    site = assemble_site(config, resolved, bibliography, images, cache, outline)
+    # `serve` keeps one renderer (its templates compiled) while no template or strings file changes.
+    renderer_key = ("templates", templates_stamp(options.root), repr(sorted(strings.items())))
+    templates = cache.remembered(renderer_key, lambda: TemplateRenderer(options.root, {}, strings=strings))
+    templates = templates.with_globals(url_helpers(config, assets))
+    site = assemble_site(config, resolved, bibliography, images)
     return LoadedSite(site, templates, assets, {doc.parsed.source.rel: doc for doc in published})
 
 
 def render_documents(documents: list[LoadedDocument], base_path: str, bibliography: Bibliography,
-                     cache: BuildCache, workers: int | None) -> list[LoadedDocument]:
-    """Render the Markdown of every document whose cached rendering is missing or stale."""
-    keys = [render_key(cache, doc, base_path, bibliography) for doc in documents]
+                     cache: BuildCache, workers: int | None, labels: Mapping[str, str] | None = None) -> list[LoadedDocument]:
+    """Render the Markdown of every document whose cached rendering is missing or stale
+    (`labels`: language code -> the accessible name of its citation links)."""
+    label_of = [(labels or {}).get(doc.parsed.meta.lang, "Reference {number}") for doc in documents]
+    keys = [render_key(cache, doc, base_path, bibliography, label) for doc, label in zip(documents, label_of)]
     todo = [i for i, (doc, key) in enumerate(zip(documents, keys))
             if doc.record.rendered is None or doc.record.render_key != key]
 
@@ -108,7 +113,8 @@ def render_documents(documents: list[LoadedDocument], base_path: str, bibliograp
         from ..markdown.render import MarkdownRenderer  # Python-Markdown loads only when something changed
 
         renderer = MarkdownRenderer(CITATION_RE.pattern)  # one per chunk, reset between documents
-        return [render_document(documents[i].parsed, base_path, bibliography.entries, renderer) for i in chunk]
+        return [render_document(documents[i].parsed, base_path, bibliography.entries, renderer, label_of[i])
+                for i in chunk]
 
     done = [rendered for part in map_in_order(render, todo, worker_count(len(todo), workers)) for rendered in part]
     result = list(documents)
@@ -118,56 +124,21 @@ def render_documents(documents: list[LoadedDocument], base_path: str, bibliograp
 
 
 def assemble_site(config: SiteConfig, resolved: list[ResolvedDocument], bibliography: Bibliography,
-                  images: Mapping[str, ImageInfo] | None = None, cache: BuildCache | None = None,
-                  outline: str | None = None) -> Site:
-    """The site: documents in order, tags, related articles. Their order and grouping come
-    from front matter alone, so `serve` recalls them under `outline` (see outline_digest)."""
-    structure = cache.recall(("site structure", outline)) if cache is not None and outline else None
-    if not isinstance(structure, _Structure):
-        structure = _structure(resolved)
-        if cache is not None and outline:
-            cache.remember(("site structure", outline), structure)
-    by_rel = {doc.rel: doc for doc in resolved}
-
-    def docs(rels: Sequence[str]) -> tuple[ResolvedDocument, ...]:
-        return tuple(by_rel[rel] for rel in rels)
-
-    articles = docs(structure.articles)
+                  images: Mapping[str, ImageInfo] | None = None) -> Site:
+    articles = tuple(sorted((d for d in resolved if d.document_kind.listed), key=_newest_first))
+    pages = tuple(sorted((d for d in resolved if not d.document_kind.listed), key=lambda d: d.url))
+    editions, related, translations = assemble_editions(config, articles, pages)  # per language
     return Site(
         config=config,
         articles=articles,
-        pages=docs(structure.pages),
-        tags={slug: docs(rels) for slug, rels in structure.tags},
+        pages=pages,
+        tags=tag_index(articles),
         bibliography=bibliography,
         build_date=build_date(resolved),
-        related={doc.url: docs(rels) for doc, rels in zip(articles, structure.related)},
+        related=related,
         images=dict(images or {}),
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class _Structure:
-    """Which documents go where, by source path: the part of a Site front matter decides."""
-
-    articles: tuple[str, ...]  # newest first
-    pages: tuple[str, ...]  # by URL
-    tags: tuple[tuple[str, tuple[str, ...]], ...]  # (tag slug, its articles newest first), by slug
-    related: tuple[tuple[str, ...], ...]  # per article, in `articles` order
-
-
-def _structure(resolved: list[ResolvedDocument]) -> _Structure:
-    articles = sorted((d for d in resolved if d.document_kind.listed), key=_newest_first)
-    pages = sorted((d for d in resolved if not d.document_kind.listed), key=lambda d: d.url)
-    tags: dict[str, list[str]] = {}
-    for doc in articles:
-        for tag in doc.meta.tags:
-            tags.setdefault(slugify(tag), []).append(doc.rel)
-    related = related_articles(articles)
-    return _Structure(
-        articles=tuple(doc.rel for doc in articles),
-        pages=tuple(doc.rel for doc in pages),
-        tags=tuple((slug, tuple(rels)) for slug, rels in sorted(tags.items())),
-        related=tuple(tuple(other.rel for other in related[doc.url]) for doc in articles),
+        editions=editions,
+        translations=translations,
     )
 
 

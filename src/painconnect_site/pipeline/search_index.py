@@ -17,18 +17,21 @@ from the previous output when that file is intact. When there is no usable state
 most documents changed, the index is built from scratch (about 0.65 ms per document,
 in this process). Both ways give the same bytes: the index is a function
 of the documents (see tests/integration/test_cache.py).
+
+A multilingual site has one index per language (its folder and its stemmer: search/index.py),
+each updated on its own: an edit to a Spanish article touches only the Spanish index.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence as SequenceABC
 from dataclasses import dataclass
-from typing import Callable, Mapping, Sequence
+from typing import Callable, Iterator, Mapping, Sequence
 
 from ..core.model import ResolvedDocument
 from ..incremental.cache import BuildCache, digest
 from ..search.index import (
     FORMAT,
-    META_PATH,
     DocTerms,
     Group,
     GroupEntry,
@@ -44,15 +47,17 @@ from ..search.index import (
     group_entry,
     indexed_document,
     meta_file,
+    meta_path,
     search_key,
     shard_file,
     tag_file,
     tag_path,
 )
+from ..core.urls import search_bundle
 from .cached_stages import SEARCH_GROUPS, SEARCH_STATE, SEARCH_TERMS
 from .load import LoadedSite
 
-LATEST = "latest"  # the name of the one IndexState kept: the index most recently built from this cache
+LATEST = "latest"  # the name of the one entry kept: folder -> IndexState of the indexes most recently built
 REBUILD_SHARE = 0.25  # when more documents than this changed, building from scratch is quicker
 
 
@@ -76,26 +81,57 @@ class SearchDocument:
     url: str
     key: str
     doc: ResolvedDocument
+    language: str = "en"  # its language's code: the index it is in, and its stems
+    folder: str = search_bundle()  # that index's folder ("search-index/", "search-index/es/")
+
+
+@dataclass(frozen=True, slots=True)
+class SearchCorpus(SequenceABC):
+    """The documents search covers, and the index every language has (one with no articles
+    still gets its empty index, which its search page reads)."""
+
+    documents: tuple[SearchDocument, ...]
+    bundles: tuple[tuple[str, str], ...]  # (folder, language code) of each index, the default language first
+
+    def __getitem__(self, index):  # type: ignore[override]
+        return self.documents[index]
+
+    def __len__(self) -> int:
+        return len(self.documents)
+
+    def __iter__(self) -> Iterator[SearchDocument]:
+        return iter(self.documents)
 
 
 class _Stale(Exception):
     """The cached state does not fit together (pruned, damaged): build from scratch."""
 
 
-def indexed_documents(loaded: LoadedSite) -> list[SearchDocument]:
+def indexed_documents(loaded: LoadedSite) -> SearchCorpus:
     """The documents search covers (articles), each keyed by what fixes every indexed field:
-    its kind and source text (the digest the loader already made); its URL is beside it."""
+    its kind, language and source text (the digest the loader already made); its URL is beside it."""
+    config = loaded.site.config
     docs = []
     for doc in loaded.site.articles:
         record = loaded.documents.get(doc.rel)
         text = record.text_digest if record is not None else digest(doc.parsed.source.text)
-        docs.append(SearchDocument(doc.url, f"{text}-{doc.kind}", doc))
-    return docs
+        language = config.language_of(doc.lang)
+        docs.append(SearchDocument(doc.url, f"{text}-{doc.kind}-{language.code}", doc, language.code,
+                                   search_bundle(language.prefix)))
+    return SearchCorpus(tuple(docs), tuple((search_bundle(language.prefix), language.code)
+                                           for language in config.all_languages))
 
 
 def current_search_key(docs: Sequence[SearchDocument], cache: BuildCache) -> str:
-    """The index's key: its documents, the code and the libraries (as every cache key)."""
-    return cache.key(search_key((doc.url, doc.key) for doc in docs))
+    """The index's key: its documents (and its languages), the code and the libraries (as every cache key)."""
+    return cache.key(search_key((doc.url, doc.key) for doc in docs), *(" ".join(b) for b in _bundles(docs)))
+
+
+def _bundles(docs: Sequence[SearchDocument]) -> list[tuple[str, str]]:
+    """(folder, language code) of every index (of the documents' own, for a plain list of them)."""
+    if isinstance(docs, SearchCorpus):
+        return list(docs.bundles)
+    return sorted({(doc.folder, doc.language) for doc in docs}) or [(search_bundle(), "en")]
 
 
 def terms_name(url: str, key: str) -> str:
@@ -105,38 +141,67 @@ def terms_name(url: str, key: str) -> str:
 
 
 def keep_search_cache(cache: BuildCache) -> None:
-    """Mark the latest index's cache entries as used (a build that skipped search), so
+    """Mark the latest indexes' cache entries as used (a build that skipped search), so
     pruning leaves them for the next build."""
-    state = cache.load(SEARCH_STATE, LATEST)
-    if isinstance(state, IndexState):
+    for state in _latest(cache).values():
         _keep(cache, state)
+    cache.keep(SEARCH_STATE, LATEST)
+
+
+def _latest(cache: BuildCache) -> dict[str, IndexState]:
+    """Folder -> the IndexState of the index most recently built there (only usable ones)."""
+    states = cache.load(SEARCH_STATE, LATEST) if cache.enabled else None
+    if not isinstance(states, dict):
+        return {}
+    return {folder: state for folder, state in states.items()
+            if isinstance(folder, str) and isinstance(state, IndexState) and state.format == FORMAT}
 
 
 def build_search_index(docs: Sequence[SearchDocument], key: str, cache: BuildCache,
                        kept: Callable[[str, str], bool]) -> SearchIndex:
-    """Every file of the index, from the latest cached index when there is one.
+    """Every file of every language's index, each from its latest cached index when there is one.
 
     `kept(path, key)`: whether the previous output's file at `path` may be linked for
     a file with `key`; only the files that are not kept are ever produced.
     """
-    state = cache.load(SEARCH_STATE, LATEST) if cache.enabled else None
-    if isinstance(state, IndexState) and state.format == FORMAT:
-        try:
-            return _Update(docs, key, cache, kept, state).index()
-        except _Stale:
-            pass
-    return _Update(docs, key, cache, kept, None).index()
+    previous = _latest(cache)
+    files: list[SearchFile] = []
+    states: dict[str, IndexState] = {}
+    bundles = _bundles(docs)
+    for folder, code in bundles:
+        own = [doc for doc in docs if doc.folder == folder] if len(bundles) > 1 else list(docs)
+        # A function of this index's documents only (an edit in another language keeps it); its
+        # cached groups are named after it, so no two folders share one.
+        bundle_key = cache.key(search_key((doc.url, doc.key) for doc in own), folder, code)
+        state = None
+        if folder in previous:
+            try:
+                state, found = _Update(own, bundle_key, cache, kept, previous[folder], folder, code).index()
+            except _Stale:
+                state = None
+        if state is None:
+            state, found = _Update(own, bundle_key, cache, kept, None, folder, code).index()
+        files.extend(found)
+        states[folder] = state
+    if cache.enabled:
+        cache.store(SEARCH_STATE, LATEST, states)
+        for state in states.values():
+            _keep(cache, state)
+    return SearchIndex(key, tuple(files))
 
 
 class _Update:
     def __init__(self, docs: Sequence[SearchDocument], key: str, cache: BuildCache,
-                 kept: Callable[[str, str], bool], previous: IndexState | None) -> None:
+                 kept: Callable[[str, str], bool], previous: IndexState | None, folder: str = search_bundle(),
+                 language: str = "en") -> None:
         self.docs, self.cache, self.kept, self.previous = docs, cache, kept, previous
+        self.folder, self.language = folder, language
         self.by_url = {doc.url: doc for doc in docs}
         self.ids = assign_ids(self.by_url)
         self.key = key
 
-    def index(self) -> SearchIndex:
+    def index(self) -> tuple[IndexState, tuple[SearchFile, ...]]:
+        """The index's state (for the next build) and its files."""
         wanted = {doc.url: (doc.key, self.ids[doc.url]) for doc in self.docs}
         previous = self.previous
         if previous is not None and previous.key == self.key and previous.docs == wanted:
@@ -145,11 +210,7 @@ class _Update:
             state, built = self._update(previous, wanted)
         else:
             state, built = self._build(wanted)
-        files = self._files(state, built)
-        if self.cache.enabled:
-            self.cache.store(SEARCH_STATE, LATEST, state)
-            _keep(self.cache, state)
-        return SearchIndex(self.key, files)
+        return state, self._files(state, built)
 
     # --- computing -----------------------------------------------------------------------
 
@@ -224,7 +285,7 @@ class _Update:
             found.append(terms if isinstance(terms, DocTerms) and terms.url == doc.url else None)
         for i, terms in enumerate(found):
             if terms is None:
-                found[i] = terms = document_terms(indexed_document(docs[i].doc))
+                found[i] = terms = document_terms(indexed_document(docs[i].doc), self.language)
                 self.cache.store(SEARCH_TERMS, terms_name(docs[i].url, docs[i].key), terms)
         return found  # type: ignore[return-value]
 
@@ -243,17 +304,18 @@ class _Update:
 
     def _files(self, state: IndexState, built: Mapping[str, Group]) -> tuple[SearchFile, ...]:
         files: list[SearchFile] = []
+        folder = self.folder
         for group_key, entry in state.groups.items():
             shards = self._shards(group_key, entry, built)
             for shard_key, shard_digest in entry.shards:
-                files.append(SearchFile(shard_file(shard_key), shard_digest,
+                files.append(SearchFile(shard_file(shard_key, folder), shard_digest,
                                         lambda shards=shards, shard_key=shard_key: shards()[shard_key]))
         for doc in self.docs:
-            files.append(SearchFile(doc_path(self.ids[doc.url]), f"document {doc.key}",
+            files.append(SearchFile(doc_path(self.ids[doc.url], folder), f"document {doc.key}",
                                     lambda doc=doc: document_file(indexed_document(doc.doc))))
         for tag, ids in state.tags.items():
-            files.append(_eager(tag_path(tag), tag_file(ids)))
-        files.append(_eager(META_PATH, meta_file(len(state.docs), state.length, state.groups)))
+            files.append(_eager(tag_path(tag, folder), tag_file(ids)))
+        files.append(_eager(meta_path(folder), meta_file(len(state.docs), state.length, state.groups)))
         return tuple(files)
 
     def _shards(self, group_key: str, entry: GroupEntry, built: Mapping[str, Group]) -> Callable[[], Mapping[str, bytes]]:
@@ -262,7 +324,7 @@ class _Update:
         group = built.get(group_key)
         if group is not None:
             return group.shards
-        if all(self.kept(shard_file(key), shard_digest) for key, shard_digest in entry.shards):
+        if all(self.kept(shard_file(key, self.folder), shard_digest) for key, shard_digest in entry.shards):
             return lambda: {}  # every file is linked; never called
         stored = self.cache.load(SEARCH_GROUPS, entry.name)
         if not isinstance(stored, GroupState):
@@ -279,4 +341,3 @@ def _keep(cache: BuildCache, state: IndexState) -> None:
         cache.keep(SEARCH_GROUPS, entry.name)
     for url, (key, _) in state.docs.items():
         cache.keep(SEARCH_TERMS, terms_name(url, key))
-    cache.keep(SEARCH_STATE, LATEST)

@@ -63,13 +63,28 @@ def render_headers(site: Site) -> bytes:
 
 
 def html_path_patterns(site: Site) -> list[str]:
-    """Path patterns (without the base path) covering every HTML page and feed, nothing else."""
+    """Path patterns (without the base path) covering every HTML page and feed, nothing else.
+
+    Another language's pages are listed under its prefix section by section too ("es/articles/*"),
+    never as "es/*": the search index of every language lives under search-index/."""
     sections = {f"{ARTICLES_URL}*", f"{TAGS_URL}*", f"{SEARCH_URL}*", f"{PEOPLE_URL}*"}
-    sections.update(doc.url.split("/", 1)[0] + "/*" for doc in site.pages)
     files = set()
+    prefixes = [language.prefix for language in site.config.all_languages if language.prefix]
+    for prefix in prefixes:
+        sections.update(f"{prefix}{section}*" for section in (ARTICLES_URL, TAGS_URL, SEARCH_URL))
+        files.update((prefix, f"{prefix}index.html", f"{prefix}feed.xml"))
+
+    def section(url: str) -> str | None:
+        """"about/*" for about/x, "es/about/*" for es/about/x; None for a file ("old.html", "es/old.html")."""
+        prefix = next((prefix for prefix in prefixes if url.startswith(prefix)), "")
+        rest = url[len(prefix):]
+        return prefix + rest.split("/", 1)[0] + "/*" if "/" in rest else None
+
+    sections.update(section(doc.url) or doc.url for doc in site.pages)
     for redirect in site_redirects(site):  # old URLs: a redirect page at each
-        if "/" in redirect.alias:
-            sections.add(redirect.alias.split("/", 1)[0] + "/*")
+        found = section(redirect.alias)
+        if found is not None:
+            sections.add(found)
         else:
             files.add(redirect.alias)  # "old-page.html" at the root
     sections -= {f"{STATIC_PREFIX}*", f"{SEARCH_BUNDLE}/*"}  # their own rules set Cache-Control

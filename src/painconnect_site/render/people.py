@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from ..core.model import ResolvedDocument, Site
 
-WRITTEN, REVIEWED, BOTH = "Written", "Medically reviewed", "Written and medically reviewed"
+# What a person did for an article: the theme string (i18n.py) their page shows beside it.
+WRITTEN, REVIEWED, BOTH = "written", "reviewed", "written_and_reviewed"
 
 
 def people_entries(site: Site) -> dict[str, list[tuple[ResolvedDocument, str]]]:
-    """Person id -> the articles they wrote or reviewed, newest first, each with what they did."""
+    """Person id -> the articles they wrote or reviewed (in any language), newest first, each with
+    what they did (WRITTEN, REVIEWED or BOTH)."""
     entries: dict[str, list[tuple[ResolvedDocument, str]]] = {person_id: [] for person_id in site.config.people}
     for doc in site.articles:
         author, reviewer = doc.meta.author, doc.meta.reviewer

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from ..core.model import Site
 from ..core.urls import absolute_url, output_path, site_path
+from .i18n import Strings
 
 STATUS = 301  # moved permanently: links and search engines should follow the page
 
@@ -37,22 +38,25 @@ def site_redirects(site: Site) -> list[Redirect]:
                   key=lambda redirect: redirect.alias)
 
 
-def redirect_page(site: Site, redirect: Redirect, title: str) -> bytes:
+def redirect_page(site: Site, redirect: Redirect, title: str, strings: Strings) -> bytes:
+    """The page at an old address, in the site's default language (`strings`)."""
     config = site.config
     target = html.escape(absolute_url(config.base_url, redirect.target))
     name = html.escape(title)
+    moved = html.escape(strings.text("moved_title", title=title))
+    link = f'<a href="{target}">{name}</a>'
     return (
         "<!doctype html>\n"
         f'<html lang="{html.escape(config.language)}">\n'
         "<head>\n"
         '<meta charset="utf-8">\n'
-        f"<title>Moved: {name} — {html.escape(config.title)}</title>\n"
+        f"<title>{moved} — {html.escape(config.title)}</title>\n"
         f'<link rel="canonical" href="{target}">\n'
         '<meta name="robots" content="noindex">\n'
         f'<meta http-equiv="refresh" content="0; url={target}">\n'
         "</head>\n"
         "<body>\n"
-        f'<p>This page has moved to <a href="{target}">{name}</a>.</p>\n'
+        f"<p>{html.escape(strings.pattern('moved_text')).format(link=link)}</p>\n"
         "</body>\n"
         "</html>\n"
     ).encode("utf-8")

@@ -13,7 +13,7 @@ _TAG_RE = re.compile(r"<[^>]+>")
 _ALIGN_STYLE_RE = re.compile(r'style="text-align: (left|right|center);?"')
 
 
-def accessible_tables(body: str) -> str:
+def accessible_tables(body: str, named: str = "Table: {name}", numbered: str = "Table {number}") -> str:
     """Give every table a name and a keyboard-scrollable frame; the table stays a native table.
 
     A paragraph `Table: words` just before a table becomes its <caption> (Pandoc's
@@ -21,6 +21,7 @@ def accessible_tables(body: str) -> str:
     focusable, labelled region, so keyboard users can scroll a table wider than the
     screen. No ARIA roles on the table's own elements: the HTML standard forbids
     restating them, and the CSS never changes a table's display, so nothing is lost.
+    `named` and `numbered` name a table without a caption, in the page's language.
     """
     count = 0
 
@@ -33,7 +34,7 @@ def accessible_tables(body: str) -> str:
             label = f'aria-labelledby="{caption_id}"'
             head = f'<caption id="{caption_id}">{caption}</caption>'
         else:
-            label = f'aria-label="{_attr(_table_name(body[: match.start()], count))}"'
+            label = f'aria-label="{_attr(_table_name(body[: match.start()], count, named, numbered))}"'
             head = ""
         cells = _ALIGN_STYLE_RE.sub(r'class="align-\1"', match.group("body"))
         return f'<div class="table-scroll" role="region" tabindex="0" {label}><table>{head}{cells}</table></div>'
@@ -41,10 +42,10 @@ def accessible_tables(body: str) -> str:
     return _TABLE_RE.sub(wrap, body)
 
 
-def _table_name(html_before: str, number: int) -> str:
+def _table_name(html_before: str, number: int, named: str, numbered: str) -> str:
     headings = _HEADING_RE.findall(html_before)
     heading = _plain(headings[-1]) if headings else ""
-    return f"Table: {heading}" if heading else f"Table {number}"
+    return named.format(name=heading) if heading else numbered.format(number=number)
 
 
 def _plain(fragment: str) -> str:

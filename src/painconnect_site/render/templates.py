@@ -3,6 +3,11 @@
 Templates load from the site's own `templates/` first, then the bundled theme,
 so a site overrides one file without copying the rest. Autoescape is on for
 every template and undefined variables are errors, not blank output.
+
+Each language of the site renders with its own environment, whose global `t`
+and filter `long_date` speak that language (i18n.py): `{{ t("references") }}`,
+`{{ t("page_title", title=title, number=2, count=5) }}`, `{{ day | long_date }}`.
+A single-language site has one environment, as before languages existed.
 """
 
 from __future__ import annotations
@@ -10,19 +15,22 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Mapping
 
 import jinja2
 import markupsafe
 
 from ..core.errors import Diagnostics
+from .i18n import REFERENCE, Strings
 
 THEME_DIR = Path(__file__).parent / "theme"
 PACKAGE_DIR = Path(__file__).resolve().parents[1]  # error paths name theme files as painconnect_site/...
 
 
 class TemplateRenderer:
-    def __init__(self, root: Path, globals_: dict[str, Any], filters: dict[str, Callable[..., Any]] | None = None):
+    def __init__(self, root: Path, globals_: dict[str, Any], filters: dict[str, Callable[..., Any]] | None = None,
+                 strings: Mapping[str, Strings] | None = None):
+        """`strings`: language code -> its theme strings, the default language first."""
         self.root = root
         self.site_templates = root / "templates"
         self.env = jinja2.Environment(
@@ -37,17 +45,36 @@ class TemplateRenderer:
         )
         self.env.globals.update(globals_)
         self.env.filters.update({"long_date": long_date, **(filters or {})})
+        self.strings: dict[str, Strings] = dict(strings or {})
+        self._default = next(iter(self.strings), None)
+        self._localized: dict[str, jinja2.Environment] = {}
+        if self._default is not None:
+            _speak(self.env, self.strings[self._default])
 
     def with_globals(self, globals_: dict[str, Any]) -> TemplateRenderer:
-        """This renderer, its compiled templates kept, with the globals of another build."""
-        self.env.globals.update(globals_)
+        """This renderer, its compiled templates kept, with the globals of another build
+        (`serve` keeps one renderer while no template or strings file changes)."""
+        for env in (self.env, *self._localized.values()):
+            env.globals.update(globals_)
         return self
 
+    def environment(self, language: str | None = None) -> jinja2.Environment:
+        """The environment of a language (the default language's for None or an unknown code)."""
+        if language is None or language == self._default or language not in self.strings:
+            return self.env
+        env = self._localized.get(language)
+        if env is None:
+            # Its own template cache: a compiled template keeps the globals of its environment.
+            env = self._localized[language] = self.env.overlay(cache_size=400)
+            env.globals = dict(self.env.globals)
+            env.filters = dict(self.env.filters)
+            _speak(env, self.strings[language])
+        return env
 
-    def render(self, name: str, context: dict[str, Any], diags: Diagnostics) -> str | None:
-        """Render one template; template mistakes become `path:line: error:` diagnostics."""
+    def render(self, name: str, context: dict[str, Any], diags: Diagnostics, language: str | None = None) -> str | None:
+        """Render one template in a language; template mistakes become `path:line: error:` diagnostics."""
         try:
-            return self.env.get_template(name).render(context)
+            return self.environment(language).get_template(name).render(context)
         except jinja2.TemplateSyntaxError as exc:
             diags.error(self._rel(exc.filename, name), exc.lineno, f"template syntax error: {exc.message}")
         except jinja2.TemplateNotFound as exc:
@@ -60,11 +87,12 @@ class TemplateRenderer:
     def warm(self, names: Iterable[str]) -> None:
         """Compile templates now, e.g. before forking workers, which then inherit them
         compiled; a broken template is left for `render` to report."""
-        for name in names:
-            try:
-                self.env.get_template(name)
-            except jinja2.TemplateError:
-                pass
+        for language in (None, *self.strings):
+            for name in names:
+                try:
+                    self.environment(language).get_template(name)
+                except jinja2.TemplateError:
+                    pass
 
     def _rel(self, filename: str | None, fallback: str) -> str:
         if not filename:
@@ -89,8 +117,11 @@ class TemplateRenderer:
         return found
 
     def template_files(self) -> list[Path]:
-        """Every template file that can affect output (for cache keys and the dev server)."""
-        return template_files(self.root)
+        """Every template and strings file that can affect output (for cache keys and the dev server)."""
+        files = template_files(self.root)
+        for strings in self.strings.values():
+            files.extend(path for path in strings.files if path not in files)
+        return files
 
 
 def template_files(root: Path) -> list[Path]:
@@ -114,6 +145,44 @@ def templates_stamp(root: Path) -> tuple:
 def safe_html(html: str) -> str:
     """Mark HTML our own code built (escaped where it holds content) as safe from autoescape."""
     return markupsafe.Markup(html)
+
+
+def translator(strings: Strings) -> Callable[..., markupsafe.Markup]:
+    """The templates' `t`: a string of `strings`, escaped, its placeholders filled (escaped too,
+    unless they are safe HTML the template built, like a link)."""
+    plain = {key: markupsafe.Markup.escape(value) for key, value in strings.values.items()
+             if isinstance(value, str) and "{" not in value and "}" not in value}
+
+    def t(key: str, count: int | None = None, **params: Any) -> markupsafe.Markup:
+        if count is None and not params:
+            found = plain.get(key)
+            if found is not None:
+                return found
+        try:
+            pattern = strings.pattern(key, count)
+        except KeyError:
+            raise jinja2.UndefinedError(f"unknown theme string '{key}' (not in the theme's i18n/{REFERENCE}.yaml)") from None
+        if count is not None:
+            params["count"] = count
+        try:
+            return markupsafe.Markup.escape(pattern).format(**params)
+        except KeyError as exc:
+            raise jinja2.UndefinedError(f"theme string '{key}' needs a value for {{{exc.args[0]}}}") from None
+
+    def raw(key: str, count: int | None = None) -> markupsafe.Markup:
+        """The string with its {placeholders} left for a script to fill (search.js), escaped."""
+        try:
+            return markupsafe.Markup.escape(strings.pattern(key, count))
+        except KeyError:
+            raise jinja2.UndefinedError(f"unknown theme string '{key}' (not in the theme's i18n/{REFERENCE}.yaml)") from None
+
+    t.raw = raw  # type: ignore[attr-defined]
+    return t
+
+
+def _speak(env: jinja2.Environment, strings: Strings) -> None:
+    env.globals["t"] = translator(strings)
+    env.filters["long_date"] = strings.date
 
 
 def long_date(value: dt.date) -> str:

@@ -26,6 +26,10 @@ headings counting twice) and the document's length class: everything BM25 needs,
 `meta.json` only adds the document count and average length, and adding a document
 rewrites only the shards of its own words.
 
+Each language of a site has its own index, in its own folder (`search-index/` for the default
+language, `search-index/es/` for Spanish: every function that names a file takes the folder),
+built with that language's stems and stop words (text.py); the client is the same for all.
+
 Everything here is a pure function of the documents; the pipeline caches `DocTerms`
 (per document text), `GroupState` (per group) and `IndexState`, and applies only the
 changed documents to the previous index (`IndexBuilder`): an index updated that way is
@@ -45,8 +49,8 @@ from itertools import chain
 from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 from ..core.model import ResolvedDocument
-from ..core.urls import SEARCH_BUNDLE, slugify
-from .text import indexed, stems, words
+from ..core.urls import search_bundle, slugify
+from .text import indexed, stems, stop_words, words
 
 FORMAT = 1  # of the files and of the cached states; the client checks meta.json's "v"
 GROUP_CHARS = 2
@@ -110,15 +114,17 @@ class DocTerms:
             yield word, stem
 
 
-def document_terms(doc: IndexedDocument) -> DocTerms:
+def document_terms(doc: IndexedDocument, language: str = "en") -> DocTerms:
+    """The words and stems of a document written in `language` (a language tag)."""
     topics = (tag.replace("-", " ") for tag in doc.tags)
     body = words("\n".join((doc.description, *doc.texts, *topics)))
-    counts = indexed(body)
-    for word, count in indexed(words("\n".join(doc.headings))).items():
+    ignored = stop_words(language)
+    counts = indexed(body, ignored)
+    for word, count in indexed(words("\n".join(doc.headings)), ignored).items():
         counts[word] += count * HEADING_WEIGHT
-    titled = indexed(words(doc.title))
+    titled = indexed(words(doc.title), ignored)
     surface = sorted(counts.keys() | titled.keys())
-    stem_of = dict(zip(surface, stems(surface)))
+    stem_of = dict(zip(surface, stems(surface, language)))
     tf: Counter[str] = Counter()
     for word in surface:
         tf[stem_of[word]] += counts.get(word, 0)
@@ -200,21 +206,28 @@ def shard_of(term: str, splits: frozenset[str] | set[str]) -> str:
     return key
 
 
-def shard_file(key: str) -> str:
+DEFAULT_FOLDER = search_bundle()  # "search-index/": the default language's index
+
+
+def shard_file(key: str, folder: str = DEFAULT_FOLDER) -> str:
     """`s/<key>.json`; a key with other characters than a-z and 0-9 is written in hex."""
     name = key if set(key) <= _SAFE_KEY else "_" + key.encode("utf-8").hex()
-    return f"{SEARCH_BUNDLE}/s/{name}.json"
+    return f"{folder}s/{name}.json"
 
 
-def doc_path(doc_id: int) -> str:
-    return f"{SEARCH_BUNDLE}/d/{id_name(doc_id)}.json"
+def doc_path(doc_id: int, folder: str = DEFAULT_FOLDER) -> str:
+    return f"{folder}d/{id_name(doc_id)}.json"
 
 
-def tag_path(slug: str) -> str:
-    return f"{SEARCH_BUNDLE}/t/{slug}.json"
+def tag_path(slug: str, folder: str = DEFAULT_FOLDER) -> str:
+    return f"{folder}t/{slug}.json"
 
 
-META_PATH = f"{SEARCH_BUNDLE}/meta.json"
+def meta_path(folder: str = DEFAULT_FOLDER) -> str:
+    return f"{folder}meta.json"
+
+
+META_PATH = meta_path()
 
 
 @dataclass(frozen=True, slots=True)

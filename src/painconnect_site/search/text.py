@@ -10,9 +10,12 @@ found exactly as it was indexed:
    lowercased again, split again): "Café" -> "cafe", "ﬁbre" -> "fibre";
 4. words longer than `MAX_WORD` and `STOP_WORDS` are not indexed.
 
-Stems are English Snowball (Porter2) stems from PyStemmer, computed only here, at
-build time: the index stores each word as it occurs with the postings of its stem,
-so the browser never needs a stemmer ("walked" and "walks" both lead to "walk").
+Stems are Snowball stems from PyStemmer in the document's language (English Porter2 for
+English, Spanish for Spanish, ...; no stemming for a language Snowball does not cover),
+computed only here, at build time: the index stores each word as it occurs with the
+postings of its stem, so the browser never needs a stemmer ("walked" and "walks" both
+lead to "walk", "caminando" and "caminar" to "camin"). Each language has its own stop
+words (English and Spanish; none for the others), written accent-folded, as words are.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from functools import cache
 from typing import Iterable, Sequence
 
 import Stemmer
@@ -28,6 +32,18 @@ MAX_WORD = 40  # longer runs are identifiers, not words
 # Words too common to tell articles apart; a query word that is not indexed is simply ignored.
 STOP_WORDS = frozenset("""a an and are as at be but by for from has have if in into is it its of on or so
 that the their then there these they this to was were will with""".split())
+
+# Accent-folded ("más" is "mas"), as `words` makes them: articles, prepositions, conjunctions,
+# pronouns and forms of "ser"/"estar" that every Spanish text has.
+SPANISH_STOP_WORDS = frozenset("""a al como con de del desde e el en entre era es esta estan este esto fue
+ha la las le les lo los o para pero por que se si sobre son su sus un una unas uno unos y""".split())
+STOP_WORDS_BY_LANGUAGE = {"en": STOP_WORDS, "es": SPANISH_STOP_WORDS}
+# Primary language subtag -> PyStemmer's Snowball algorithm.
+SNOWBALL = {"ar": "arabic", "ca": "catalan", "da": "danish", "de": "german", "el": "greek", "en": "english",
+            "es": "spanish", "eu": "basque", "fi": "finnish", "fr": "french", "ga": "irish", "hu": "hungarian",
+            "id": "indonesian", "it": "italian", "lt": "lithuanian", "nb": "norwegian", "ne": "nepali",
+            "nl": "dutch", "nn": "norwegian", "no": "norwegian", "pt": "portuguese", "ro": "romanian",
+            "ru": "russian", "sr": "serbian", "sv": "swedish", "ta": "tamil", "tr": "turkish"}
 
 _WORD_RE = re.compile(r"[^\W_]+")
 _APOSTROPHES = {ord("'"): None, ord("\u2019"): None}
@@ -57,10 +73,10 @@ def fold(word: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.category(c).startswith("M")).lower()
 
 
-def indexed(tokens: Iterable[str]) -> Counter[str]:
+def indexed(tokens: Iterable[str], stop_words: frozenset[str] = STOP_WORDS) -> Counter[str]:
     """How often each indexable word occurs (stop words and overlong runs left out)."""
     counts = Counter(tokens)
-    for word in counts.keys() & STOP_WORDS:
+    for word in counts.keys() & stop_words:
         del counts[word]
     if counts and max(map(len, counts)) > MAX_WORD:
         for word in [w for w in counts if len(w) > MAX_WORD]:
@@ -68,6 +84,25 @@ def indexed(tokens: Iterable[str]) -> Counter[str]:
     return counts
 
 
-def stems(surface: Sequence[str]) -> list[str]:
-    """The English (Porter2) stem of each word."""
-    return _STEMMER.stemWords(surface)
+def stems(surface: Sequence[str], language: str = "en") -> list[str]:
+    """The Snowball stem of each word in a language (English: Porter2); the words themselves
+    for a language Snowball has no stemmer for."""
+    if language == "en":
+        return _STEMMER.stemWords(surface)
+    stemmer = _stemmer(primary(language))
+    return stemmer.stemWords(surface) if stemmer is not None else list(surface)
+
+
+def stop_words(language: str) -> frozenset[str]:
+    return STOP_WORDS_BY_LANGUAGE.get(primary(language), frozenset())
+
+
+def primary(language: str) -> str:
+    """The primary subtag of a language tag: "pt-BR" -> "pt"."""
+    return language.lower().split("-")[0]
+
+
+@cache
+def _stemmer(primary_tag: str) -> Stemmer.Stemmer | None:
+    name = SNOWBALL.get(primary_tag)
+    return Stemmer.Stemmer(name) if name in Stemmer.algorithms() else None

@@ -51,7 +51,7 @@ def check_citation_after_advice(context: LintContext, doc: ResolvedDocument) -> 
                 continue
             text = prose(sentence)
             advice = _ADVICE_RE.search(text)
-            if advice and not _FINDING_RE.search(text) and not find_claim(text):
+            if advice and not _FINDING_RE.search(text) and not find_claim(text, doc.lang):
                 line = unit.line if unit.kind in ("faq", "summary") else unit.line + unit.text.count("\n", 0, start)
                 phrase = " ".join(advice.group(0).split())
                 yield Finding(line, f"a citation follows advice ('{phrase}') that states no finding of the source; "

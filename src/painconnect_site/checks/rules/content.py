@@ -16,7 +16,7 @@ from ...core.errors import WARNING
 from ...core.model import ResolvedDocument
 from ...jsonld import graphs as structured_data
 from ..context import Finding, LintContext, rule
-from ..text import TextUnit, as_sentences, body_headings, find_claim, has_citation, prose, word_count
+from ..text import WORD_RE, TextUnit, as_sentences, body_headings, find_claim, has_citation, prose, word_count
 
 # --- thresholds --------------------------------------------------------------
 
@@ -31,6 +31,10 @@ FAQ_MIN_WORDS, FAQ_MAX_WORDS = 3, 300
 _ANSWER_PARTICLES = frozenset(
     "yes no not maybe perhaps possibly probably sometimes often usually mostly generally rarely always never "
     "it depends and but or really sure of course".split())
+_SPANISH_PARTICLES = frozenset(
+    "sí si no quizás quizá quizas quiza tal vez a veces depende normalmente generalmente casi siempre nunca "
+    "claro que por supuesto y o pero mucho poco".split())
+PARTICLES_BY_LANGUAGE = {"en": _ANSWER_PARTICLES, "es": _SPANISH_PARTICLES}
 
 
 # --- rule: uncited-claim -----------------------------------------------------------
@@ -46,7 +50,7 @@ def check_uncited_claim(context: LintContext, doc: ResolvedDocument) -> Iterator
         cited = has_citation(unit.text) or (unit.kind == "table" and lead_in_cites)
         if unit.kind != "heading" and not cited:
             text = prose(unit.text)
-            claim = find_claim(text)
+            claim = find_claim(text, doc.lang)
             if claim:
                 line = unit.line if unit.kind in ("faq", "summary") else unit.line + text.count("\n", 0, claim.start())
                 phrase = " ".join(claim.group(0).split())
@@ -86,6 +90,11 @@ def check_no_reviewer(context: LintContext, doc: ResolvedDocument) -> Iterator[F
                             "(a clinician listed in content/site.yaml people)")
 
 
+def _is_english(doc: ResolvedDocument) -> bool:
+    """Is the document in English (its own language: a multilingual site has others)?"""
+    return (doc.lang or "en").lower().split("-")[0] == "en"
+
+
 # --- rule: reading-grade ----------------------------------------------------------------
 
 
@@ -123,8 +132,8 @@ def check_reading_grade(context: LintContext, doc: ResolvedDocument) -> Iterator
     (needs 30 sentences) does not; so one formula ranks article and paragraphs.
     Counts are taken once per paragraph and summed for the article.
     """
-    if not doc.document_kind.clinical:
-        return
+    if not doc.document_kind.clinical or not _is_english(doc):
+        return  # the formula's coefficients and the syllable counts are English
     counted = [(unit.line, text_counts(text)) for unit in context.units(doc)
                if unit.kind != "heading" and (text := as_sentences(unit))]
     total = sum((counts for _, counts in counted), TextCounts(0, 0, 0))
@@ -207,7 +216,7 @@ def check_structured_data(context: LintContext, doc: ResolvedDocument) -> Iterat
 def check_faq_answer_length(context: LintContext, doc: ResolvedDocument) -> Iterator[Finding]:
     for item in doc.faq:
         words = word_count(item.answer_text)
-        if is_fragment(item.answer_text):
+        if is_fragment(item.answer_text, doc.lang):
             yield Finding(item.line, f"FAQ answer is a fragment ({words} word(s)); "
                                      "answer in at least one complete sentence")
         elif words > FAQ_MAX_WORDS:
@@ -215,10 +224,11 @@ def check_faq_answer_length(context: LintContext, doc: ResolvedDocument) -> Iter
                                      "(move the detail into the article)")
 
 
-def is_fragment(answer: str) -> bool:
+def is_fragment(answer: str, language: str = "en") -> bool:
     """A short complete sentence ("Gentle walking often helps.") is an answer; "Yes." is not."""
-    words = [word.lower() for word in re.findall(r"[A-Za-z0-9]+(?:['’-][A-Za-z0-9]+)*", answer)]
-    says_something = any(word not in _ANSWER_PARTICLES for word in words)
+    words = [word.lower() for word in WORD_RE.findall(answer)]
+    particles = PARTICLES_BY_LANGUAGE.get(language.lower().split("-")[0], _ANSWER_PARTICLES)
+    says_something = any(word not in particles for word in words)
     return len(words) < FAQ_MIN_WORDS or not says_something or not re.search(r"[.!?]", answer)
 
 
@@ -249,7 +259,7 @@ def _texts_with_lines(doc: ResolvedDocument) -> Iterator[tuple[int, str]]:
 
 @rule("mojibake", WARNING, "mis-encoded text (â€™, Ã©, Â, U+FFFD, Thai letters in English text)")
 def check_mojibake(context: LintContext, doc: ResolvedDocument) -> Iterator[Finding]:
-    english = context.site.config.language.lower().startswith("en")
+    english = _is_english(doc)
     reported: set[int] = set()
     for line, text in _texts_with_lines(doc):
         bad = mojibake_in(text, english)

@@ -118,6 +118,7 @@ def vanished_pages(context: LintContext) -> dict[str, tuple[int, str | None]]:
         return context.cache[key]  # type: ignore[return-value]
     found: dict[str, tuple[int, str | None]] = {}
     previous = context.previous
+    prefixes = tuple(language.prefix for language in context.site.config.all_languages if language.prefix)
     if previous is not None:
         current = {doc.rel: doc for doc in context.site.documents}
         by_title = {doc.meta.title: doc.rel for doc in context.site.documents if doc.url not in previous.urls}
@@ -129,10 +130,16 @@ def vanished_pages(context: LintContext) -> dict[str, tuple[int, str | None]]:
                     continue
                 rel, title = previous.pages[url]
                 found[url] = (line, rel if rel in current else by_title.get(title))
-            elif not _GENERATED_RE.match(url):
+            elif not _GENERATED_RE.match(_without_language(url, prefixes)):
                 found[url] = (line, None)
     context.cache[key] = found
     return found
+
+
+def _without_language(url: str, prefixes: tuple[str, ...]) -> str:
+    """A URL under another language's prefix ("es/tags/x/") as the default language's ("tags/x/")."""
+    prefix = next((prefix for prefix in prefixes if url.startswith(prefix)), "")
+    return url[len(prefix):]
 
 
 @rule("missing-alias", WARNING,

@@ -6,7 +6,9 @@
    typed word is looked up, exactly or as a prefix, among the words as they occur in the
    articles, and leads to the postings of its stem, so "walking" also finds "walked".
    The engine (createEngine) runs in node too: scripts/search_query.js drives it in the
-   tests, so the Python index and this client are checked together. */
+   tests, so the Python index and this client are checked together. Nothing here depends
+   on the language: the index maps each word to its stem, in whatever language it was
+   built for, and the words the page shows come from its form's data-text-* attributes. */
 (function () {
   "use strict";
 
@@ -305,6 +307,15 @@
   var PAGE_SIZE = 5;
   var EXCERPT_WORDS = 30;
   var DEBOUNCE_MS = 120;
+  // What the page says, in English unless the form gives its language's words (data-text-*).
+  var TEXTS = {
+    "found-one": "{count} article found for “{query}”{where}.",
+    "found-other": "{count} articles found for “{query}”{where}.",
+    "none": "No articles found for “{query}”{where}. Try another word, or fewer words.",
+    "in-topic": " in {topic}",
+    "topics": "Topics: {topics}",
+    "unavailable": "Search is not available right now. Browse all articles or topics instead."
+  };
 
   var form = document.getElementById("search-form");
   if (!form || typeof fetch !== "function") {
@@ -326,6 +337,13 @@
   var current = { results: [], shown: 0, highlight: new Set() };
   var sequence = 0;
   var timer = null;
+
+  function phrase(name, values) {
+    var pattern = form.getAttribute("data-text-" + name);
+    return (pattern === null ? TEXTS[name] : pattern).replace(/\{(\w+)\}/g, function (whole, key) {
+      return Object.prototype.hasOwnProperty.call(values || {}, key) ? String(values[key]) : whole;
+    });
+  }
 
   function say(text) {
     status.textContent = text;
@@ -358,7 +376,7 @@
     if (doc.g.length) {
       var topics = document.createElement("p");
       topics.className = "search-result-topics";
-      topics.textContent = "Topics: " + doc.g.join(", ");
+      topics.textContent = phrase("topics", { topics: doc.g.join(", ") });
       item.appendChild(topics);
     }
     return item;
@@ -380,10 +398,9 @@
   }
 
   function describe(count, query) {
-    var shown = "“" + query.trim() + "”";
-    var where = topic && topic.value ? " in " + topic.options[topic.selectedIndex].text : "";
-    if (!count) return "No articles found for " + shown + where + ". Try another word, or fewer words.";
-    return (count === 1 ? "1 article" : count + " articles") + " found for " + shown + where + ".";
+    var where = topic && topic.value ? phrase("in-topic", { topic: topic.options[topic.selectedIndex].text }) : "";
+    var values = { count: count, query: query.trim(), where: where };
+    return phrase(!count ? "none" : count === 1 ? "found-one" : "found-other", values);
   }
 
   async function run() {
@@ -405,7 +422,7 @@
       say(describe(found.results.length, query));
       await showMore(mine, false);
     } catch (error) {
-      if (mine === sequence) say("Search is not available right now. Browse all articles or topics instead.");
+      if (mine === sequence) say(phrase("unavailable"));
     }
   }
 

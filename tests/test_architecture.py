@@ -57,7 +57,7 @@ ORDER: dict[str, list[str]] = {
                "rules.links", "rules.lint_ignore", "rules.references", "registry"],
     "pipeline": ["options", "parallel", "cached_stages", "page_keys", "load", "search_index", "output", "build",
                  "check", "__init__"],
-    "commands": ["__init__", "new", "refs", "serve.__init__", "serve.watch", "serve.files", "serve.server", "cli"],
+    "commands": ["__init__", "new", "refs", "serve.__init__", "serve.feed", "serve.watch", "serve.files", "serve.server", "cli"],
 }
 # Third-party library -> the modules allowed to import it (one place each).
 LIBRARY_OWNERS: dict[str, set[str]] = {
@@ -72,7 +72,7 @@ LIBRARY_OWNERS: dict[str, set[str]] = {
     "PIL": {"render.images"},  # Pillow: image sizes and resized variants
     "textstat": {"checks.rules.content"},
     "httpx": {"refs.client"},  # `refs verify` only
-    "watchfiles": {"commands.serve.watch"},
+    "watchfiles": {"commands.serve.feed"},
     "livereload": {"commands.serve.server"},
     "tornado": {"commands.serve.server", "commands.serve.files"},  # the server subclasses its handlers
 }

@@ -6,6 +6,5 @@ from .build import run_build
 from .check import run_check
 from .load import LoadedSite, load_site
 from .options import BuildOptions, open_cache
-from .parallel import FORK_SAFE_THREAD
 
-__all__ = ["FORK_SAFE_THREAD", "BuildCache", "BuildError", "BuildOptions", "LoadedSite", "load_site", "open_cache", "run_build", "run_check"]
+__all__ = ["BuildCache", "BuildError", "BuildOptions", "LoadedSite", "load_site", "open_cache", "run_build", "run_check"]

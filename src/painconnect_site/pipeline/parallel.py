@@ -42,18 +42,11 @@ def worker_count(items: int, requested: int | None = None) -> int:
     return min(cpus, items // MIN_ITEMS_PER_WORKER)
 
 
-# Threads whose name starts with this only wait in native code and take no lock a forked
-# render worker needs (serve's change notifications: watchfiles blocks in Rust).
-FORK_SAFE_THREAD = "fork-safe "
-
-
 def can_fork() -> bool:
     # Forking a process that runs other threads can deadlock the child on a lock one of
-    # them held; builds with such threads running stay sequential.
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return False
-    main = threading.main_thread()
-    return all(thread is main or thread.name.startswith(FORK_SAFE_THREAD) for thread in threading.enumerate())
+    # them held; builds with other threads running stay sequential (serve watches files
+    # from a process of its own for this reason: commands/serve/feed.py).
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
 
 
 def map_in_order(task: Callable[[Sequence[Item]], list[Result]], items: Sequence[Item],

@@ -54,7 +54,9 @@ from tornado import ioloop
 
 from ...pipeline import BuildOptions
 from .files import OutputHandler
-from .watch import WATCHED, ChangeFeed, LiveSite, Rebuilder, watched_roots
+from ...render.templates import THEME_DIR
+from .feed import ChangeFeed
+from .watch import WATCHED, LiveSite, Rebuilder, watched_roots
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
@@ -65,25 +67,19 @@ EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 class SiteWatcher(Watcher):
     """livereload's watcher interface; one `on_change` call per batch of changed files.
 
-    The feed starts watching at once (a save during the first build is not missed) and
-    reports from its own threads; batches are handed to the server's loop, where
-    rebuilds run one at a time, and what arrives during a rebuild makes the next batch."""
+    The change feed (feed.py, its own process) starts watching at once, so a save during
+    the first build is not missed; its batches wait in a pipe the server's loop reads,
+    where rebuilds run one at a time: what arrives during a rebuild makes the next batch."""
 
     def __init__(self, source: Path, on_change: Callable[[list[str]], None]):
         super().__init__()
         self.on_change = on_change
-        self._lock = threading.Lock()
-        self._pending: set[str] = set()
-        self._scheduled = False
-        self._loop: ioloop.IOLoop | None = None
         for root in watched_roots(source):  # registered so livereload does not fall back to watching the cwd
             self.watch(str(root))
-        self.feed = ChangeFeed(source, self._collect)
-        self.feed.start()
+        self.feed = ChangeFeed(source, [THEME_DIR])
 
     def start(self, callback: Callable[[], None]) -> bool:
-        self._loop = ioloop.IOLoop.current()
-        self._collect([])
+        ioloop.IOLoop.current().add_handler(self.feed.fileno(), self._deliver, ioloop.IOLoop.READ)
         return True  # tells livereload we watch ourselves
 
     def examine(self) -> tuple[str | None, float | None]:
@@ -91,16 +87,8 @@ class SiteWatcher(Watcher):
             return self._changes.pop()
         return None, None  # nothing for livereload to do: on_change already reloaded the browsers
 
-    def _collect(self, changed: list[str]) -> None:
-        with self._lock:
-            self._pending.update(changed)
-            if self._pending and self._loop is not None and not self._scheduled:
-                self._scheduled = True
-                self._loop.add_callback(self._deliver)
-
-    def _deliver(self) -> None:
-        with self._lock:
-            changed, self._pending, self._scheduled = sorted(self._pending), set(), False
+    def _deliver(self, fd: int, events: int) -> None:
+        changed = self.feed.receive()
         if changed:
             self.on_change(changed)
 

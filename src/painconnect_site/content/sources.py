@@ -87,7 +87,9 @@ def _read_markdown(root: Path, folder: str, kind: str, diags: Diagnostics, read:
     directory = root / folder
     if not directory.is_dir():
         return ()
-    files = (read(path, f"{folder}/{path.name}", kind, diags, lang) for path in sorted(directory.glob("*.md")))
+    # By name (what sorting the paths gives, without 10,000 Path comparisons).
+    names = sorted(name for name in os.listdir(directory) if name.endswith(".md"))
+    files = (read(directory / name, f"{folder}/{name}", kind, diags, lang) for name in names)
     return tuple(f for f in files if f is not None)
 
 

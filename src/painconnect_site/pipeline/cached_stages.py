@@ -122,10 +122,11 @@ def load_documents(sources: Sequence[SourceFile], config: SiteConfig, static_fil
     `inputs`: `config_digest(config, static_files)`."""
     loaded = []
     for source in sources:
-        name = digest(source.kind, source.rel)
         # `serve` remembers the source object of an unchanged file, and with it these.
+        name = cache.remembered(("record name", source.kind, source.rel), lambda: digest(source.kind, source.rel))
         text_digest = cache.remembered(("text digest", source.rel, source.text), lambda: digest(source.text))
-        parse_key = cache.key("parse", inputs, source.kind, source.rel, text_digest)
+        parse_parts = ("parse", inputs, source.kind, source.rel, text_digest)
+        parse_key = cache.remembered(parse_parts, lambda: cache.key(*parse_parts))
         record = cache.load(DOCUMENTS, name)
         if isinstance(record, DocumentRecord) and record.parse_key == parse_key:
             parsed = cache.remembered(("parsed", record.parse_key, source.path, source.text),

@@ -12,8 +12,9 @@ Watching takes threads, and the server forks render workers during rebuilds:
 forking a process while another of its threads runs can deadlock the child on a
 lock that thread held (it did, in a benchmark run). So the watching threads live
 in a separate, spawned process that sends batches of changed paths through a pipe,
-and the server process keeps a single thread. This module imports only the
-standard library and watchfiles, so that process starts quickly.
+and the server process keeps a single thread; the server waits for the
+process to say it watches before the first build, so no save is missed. This
+module imports only the standard library and watchfiles, so it starts quickly.
 """
 
 from __future__ import annotations
@@ -25,11 +26,12 @@ import threading
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-import watchfiles
+from watchfiles._rust_notify import RustNotify  # watchfiles' Rust backend, as its own watch() uses it
 
 WATCHED = ("content", "templates", "static", "references.bib", "references.lock.json")
 EDITOR_TEMP_RE = re.compile(r"^(?:\..*|#.*#|.*~|.*\.(?:swp|swx|swo|tmp|part|crdownload)|4913)$")
 STEP_MS = 10  # a batch ends when nothing more changed for this long (editors write in bursts)
+READY = "watching"  # the feed process's first message
 
 
 class ChangeFeed:
@@ -43,6 +45,13 @@ class ChangeFeed:
             name="serve change feed", daemon=True)
         self._process.start()
         sending.close()  # the child's end
+        # Wait until it watches (a spawned process takes a moment to start): a save made
+        # after this returns is always reported. If it never does, serve runs without it.
+        try:
+            if receiving.poll(30):
+                receiving.recv()
+        except (EOFError, OSError):
+            pass
 
     def fileno(self) -> int:
         return self._connection.fileno()
@@ -52,7 +61,9 @@ class ChangeFeed:
         changed: set[str] = set()
         try:
             while self._connection.poll():
-                changed.update(self._connection.recv())
+                message = self._connection.recv()
+                if isinstance(message, list):
+                    changed.update(message)
         except (EOFError, OSError):  # the feed process ended: nothing more will come
             pass
         return sorted(changed)
@@ -68,51 +79,70 @@ def watched_roots(source: Path, extra_roots: list[Path]) -> list[Path]:
 
 
 def _watch_site(source: str, extra_roots: list[str], connection: Connection) -> None:
-    """The feed process: two watching threads, sending each batch through `connection`."""
+    """The feed process: two watchers, sending each batch through `connection`. It says
+    READY once both watch, so the server knows no save from then on can be missed."""
     site, extras = Path(source), [Path(root) for root in extra_roots]
     sending = threading.Lock()
     restart = threading.Event()
+
+    def send(message: object) -> None:
+        with sending:
+            connection.send(message)
 
     def report(paths: list[str], recursive: bool) -> None:
         # Folders themselves are not inputs: a new folder's files are reported as they are written.
         changed = sorted({path for path in paths if _is_input(Path(path), site, recursive) and not os.path.isdir(path)})
         if changed:
-            with sending:
-                connection.send(changed)
+            send(changed)
 
-    def follow(paths: list[Path], recursive: bool, stop: threading.Event) -> None:
-        if not paths:
+    def follow(notifier: RustNotify | None, recursive: bool, stop: threading.Event) -> None:
+        if notifier is None:  # nothing to watch (yet)
             stop.wait(0.2)
             return
-        for changes in _changes(paths, recursive, stop):
-            changed = [path for _, path in changes]
+        while True:
+            raw = notifier.watch(1600, STEP_MS, 1000, stop)
+            if raw in ("stop", "signal"):
+                return
+            if raw == "timeout":
+                continue
+            changed = [path for _, path in raw]
             if not recursive and any(Path(path).name in WATCHED and not Path(path).suffix for path in changed):
                 restart.set()  # a watched folder appeared or went: watch the new set
             report(changed, recursive)
 
-    def watch_folders() -> None:
-        watched: set[Path] = set()
+    def folders() -> list[Path]:
+        return [root for root in watched_roots(site, extras) if root.is_dir()]
+
+    def watch_folders(notifier: RustNotify | None, watched: set[Path]) -> None:
         while True:
+            follow(notifier, True, restart)
             restart.clear()
-            folders = [root for root in watched_roots(site, extras) if root.is_dir()]
-            if watched:  # files written into a new folder before it was watched
-                report([str(path) for root in folders if root not in watched
-                        for path in root.rglob("*") if path.is_file()], recursive=True)
-            watched = set(folders)
-            follow(folders, True, restart)
+            now = folders()
+            # Files written into a new folder before it was watched.
+            report([str(path) for root in now if root not in watched for path in root.rglob("*") if path.is_file()],
+                   recursive=True)
+            watched, notifier = set(now), _notifier(now, recursive=True)
 
-    threading.Thread(target=watch_folders, daemon=True).start()
-    follow([site], False, threading.Event())  # until the server terminates this process
+    initial = folders()
+    folder_notifier, site_notifier = _notifier(initial, recursive=True), _notifier([site], recursive=False)
+    send(READY)
+    threading.Thread(target=watch_folders, args=(folder_notifier, set(initial)), daemon=True).start()
+    follow(site_notifier, False, threading.Event())  # until the server terminates this process
 
 
-def _changes(paths: list[Path], recursive: bool, stop: threading.Event):
+def _notifier(paths: list[Path], recursive: bool) -> RustNotify | None:
+    """A watcher that watches from the moment it exists (watchfiles' own `watch()` starts
+    only when first iterated); it polls where the OS gives no notifications."""
+    if not paths:
+        return None
+    names = [str(path) for path in paths]
     try:
-        yield from watchfiles.watch(*paths, watch_filter=None, step=STEP_MS, debounce=1600, stop_event=stop,
-                                    recursive=recursive, raise_interrupt=False)
-    except OSError:  # no notifications here (e.g. out of inotify watches): watchfiles polls instead
-        yield from watchfiles.watch(*paths, watch_filter=None, step=STEP_MS, debounce=1600, stop_event=stop,
-                                    recursive=recursive, raise_interrupt=False, force_polling=True,
-                                    poll_delay_ms=100)
+        return RustNotify(names, False, False, 300, recursive, True)
+    except OSError:  # e.g. out of inotify watches
+        try:
+            return RustNotify(names, False, True, 100, recursive, True)
+        except OSError:  # a folder went while we started: the next restart picks it up
+            return None
 
 
 def _is_input(path: Path, source: Path, recursive: bool) -> bool:

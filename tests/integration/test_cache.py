@@ -144,7 +144,7 @@ def test_a_remembering_cache_rebuilds_after_every_change_as_a_clean_build(tmp_pa
     from painconnect_site.pipeline import BuildOptions, open_cache, run_build
 
     site = write_site(tmp_path / "site", SITE)
-    options = BuildOptions(site, tmp_path / "served")
+    options = BuildOptions(site, tmp_path / "served", private_output=True)  # as serve builds
     cache = open_cache(options, remember=True)
     run_build(options, cache)
     clean = tmp_path / "clean"

@@ -190,6 +190,39 @@ def test_an_article_edit_rewrites_only_what_depends_on_it(warm_site, tmp_path):
     assert "Short, poor sleep" in (out / "articles/sleep/index.html").read_text(encoding="utf-8")
 
 
+def test_a_new_article_rewrites_only_the_pages_that_list_or_relate_it(warm_site, tmp_path):
+    out = tmp_path / "cached"
+    # new.md: by jane, tagged chronic-pain and social-support. back.md shares no tag with it,
+    # team's page and the sleep, intimacy and back-pain topics do not list it, nor does 404.
+    unchanged = ["articles/back/index.html", "about/index.html", "people/team/index.html", "404.html",
+                 "tags/sleep/index.html", "tags/intimacy/index.html", "tags/back-pain/index.html"]
+    changed = ["articles/sleep/index.html", "articles/touch/index.html",  # it is now a related article of these
+               "index.html", "articles/index.html", "tags/index.html", "tags/chronic-pain/index.html",
+               "people/jane/index.html", "sitemap.xml", "feed.xml"]
+    before = {rel: (out / rel).stat().st_ino for rel in unchanged + changed}
+    CHANGES["new-article"](warm_site)
+    build_site(warm_site, out)
+    assert [rel for rel in unchanged if (out / rel).stat().st_ino != before[rel]] == []
+    assert [rel for rel in changed if (out / rel).stat().st_ino == before[rel]] == []
+    assert "Peer support online" in (out / "articles/sleep/index.html").read_text(encoding="utf-8")
+    assert_cached_equals_clean(warm_site, tmp_path)
+
+
+# A site template whose every page lists the newest articles: a new article must reach them all.
+LATEST = ("{% extends 'base.html' %}{% block content %}{{ body_html }}<ul class=\"latest\">"
+          "{% for a in edition.articles[:2] %}<li>{{ a.meta.title }}</li>{% endfor %}</ul>{% endblock %}\n")
+
+
+def test_a_template_listing_every_article_is_rebuilt_when_one_is_added(tmp_path):
+    site = write_site(tmp_path / "site", {**SITE, "templates/page.html": LATEST})
+    out = build_site(site, tmp_path / "cached")
+    assert "Peer support online" not in (out / "about/index.html").read_text(encoding="utf-8")
+    CHANGES["new-article"](site)
+    build_site(site, out)
+    assert "<li>Peer support online</li>" in (out / "about/index.html").read_text(encoding="utf-8")
+    assert_cached_equals_clean(site, tmp_path)
+
+
 def test_a_rebuild_patches_the_output_in_place_and_leaves_nothing_behind(warm_site, tmp_path):
     out = tmp_path / "cached"
     CHANGES["deleted-article"](warm_site)

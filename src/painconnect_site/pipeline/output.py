@@ -17,7 +17,7 @@ from ..core.model import OutputFile
 from ..core.urls import SEARCH_BUNDLE
 from ..incremental.cache import BuildCache
 from ..render.assets import Assets
-from ..render.pages import people_paths, render_site
+from ..render.pages import Planned, people_paths, planned_pages, render_site
 from ..write.tree import SIZE, KeptFile, PlacedFile, Stamp, WrittenSite, place_file, tree_stamps, update_site, write_site
 from .cached_stages import OUTPUTS
 from .load import LoadedSite
@@ -52,7 +52,8 @@ class ReusePlan:
                 and _same_assets(assets, out_dir, self.previous))
 
 
-def plan_reuse(loaded: LoadedSite, out_dir: Path, cache: BuildCache, indexer: str, private: bool = False) -> ReusePlan:
+def plan_reuse(loaded: LoadedSite, plan: Sequence[Planned], out_dir: Path, cache: BuildCache, indexer: str,
+               private: bool = False) -> ReusePlan:
     """`indexer`: the key of the search index this build writes (`current_search_key`); when
     it is the previous output's, every intact file of that index is kept as it is.
     `private`: see BuildOptions.private_output."""
@@ -64,7 +65,7 @@ def plan_reuse(loaded: LoadedSite, out_dir: Path, cache: BuildCache, indexer: st
         current = _stamps_of(out_dir) if previous.stamps else {}
     reusable = frozenset(path for path, stamp in previous.stamps.items() if current.get(path) == stamp)
     intact = bool(current) and current == previous.stamps and previous.indexer == indexer
-    keys, site_key = page_keys(loaded.site, loaded.documents, loaded.templates, loaded.assets, cache)
+    keys, site_key = page_keys(loaded.site, loaded.documents, loaded.templates, loaded.assets, plan, cache)
     kept = {path for path, key in keys.items() if previous.keys.get(path) == key and path in reusable}
     if site_key == previous.site_key:
         kept |= {path for path, key in previous.keys.items() if key == site_key and path in reusable}
@@ -105,7 +106,8 @@ def write_outputs(loaded: LoadedSite, options: BuildOptions, cache: BuildCache, 
     out_dir = options.output.resolve()
     docs = indexed_documents(loaded)
     search_key = current_search_key(docs, cache)
-    plan = plan_reuse(loaded, out_dir, cache, search_key, options.private_output)
+    pages = list(planned_pages(loaded.site, loaded.templates.strings))
+    plan = plan_reuse(loaded, pages, out_dir, cache, search_key, options.private_output)
     if plan.nothing_changed(loaded.assets, out_dir):
         keep_search_cache(cache)
         previous = plan.previous
@@ -116,7 +118,7 @@ def write_outputs(loaded: LoadedSite, options: BuildOptions, cache: BuildCache, 
 
     def outputs(into: Path | None = None) -> Iterator[OutputFile | KeptFile | PlacedFile]:
         yield from (KeptFile(path) for path in sorted(plan.kept))
-        for output in render_outputs(loaded, plan.kept, diags, options.workers, into):
+        for output in render_outputs(loaded, pages, plan.kept, diags, options.workers, into):
             keys.setdefault(output.path, plan.site_key)
             yield output
         yield from loaded.assets.files
@@ -154,7 +156,7 @@ def _same_assets(assets: Assets, out_dir: Path, previous: OutputRecord) -> bool:
                and (out_dir / output.path).read_bytes() == output.data for output in assets.files)
 
 
-def render_outputs(loaded: LoadedSite, kept: AbstractSet[str], diags: Diagnostics,
+def render_outputs(loaded: LoadedSite, pages: Sequence[Planned], kept: AbstractSet[str], diags: Diagnostics,
                    workers: int | None, into: Path | None = None) -> Iterator[OutputFile | PlacedFile]:
     """Every output of `render_site` not in `kept`: article and people pages in worker processes
     when there are many (results in site order), the other pages here. `into`: a staging
@@ -169,7 +171,7 @@ def render_outputs(loaded: LoadedSite, kept: AbstractSet[str], diags: Diagnostic
     def render(chunk: Sequence[str]) -> list[tuple[list[OutputFile | PlacedFile], tuple[Diagnostic, ...]]]:
         found = Diagnostics()
         wanted = set(chunk)
-        files: list[OutputFile | PlacedFile] = list(render_site(site, templates, found, wanted=wanted.__contains__))
+        files: list[OutputFile | PlacedFile] = list(render_site(site, templates, found, wanted.__contains__, pages))
         if into is not None:
             files = [place_file(into, file) for file in files]  # type: ignore[arg-type]
         return [(files, tuple(found))]
@@ -179,4 +181,4 @@ def render_outputs(loaded: LoadedSite, kept: AbstractSet[str], diags: Diagnostic
             diags.extend(found)
             yield from files
     skip = kept | set(articles)
-    yield from render_site(site, templates, diags, wanted=lambda path: path not in skip)
+    yield from render_site(site, templates, diags, lambda path: path not in skip, pages)

@@ -7,12 +7,13 @@ is linked, not rendered (see write/tree.py and pipeline/output.py).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Mapping, Sequence
 
+from ..core.kinds import ARTICLE
 from ..core.model import ResolvedDocument, Site
 from ..incremental.cache import BuildCache, digest
 from ..render.assets import Assets
-from ..render.pages import people_paths
+from ..render.pages import Planned
 from ..render.templates import TemplateRenderer
 from ..write.tree import Stamp
 from .cached_stages import OUTPUTS, LoadedDocument, entry_digests, front_matter_text
@@ -23,7 +24,7 @@ class OutputRecord:
     """What the previous build wrote into one output folder."""
 
     indexer: str  # the key of the search index in it (search.index.search_key of what it indexes)
-    site_key: str  # the key of every output that is not a document's page (see page_keys)
+    site_key: str  # the key of every output not rendered from a template (see page_keys)
     keys: Mapping[str, str]  # output path -> key of the page written there
     stamps: Mapping[str, Stamp]  # every file of the folder as written
 
@@ -33,19 +34,23 @@ def outputs_name(out_dir: object) -> str:
 
 
 def page_keys(site: Site, documents: Mapping[str, LoadedDocument], templates: TemplateRenderer, assets: Assets,
-              cache: BuildCache) -> tuple[dict[str, str], str]:
-    """(key of each article, page and person's page, key of every other output).
+              plan: Sequence[Planned], cache: BuildCache) -> tuple[dict[str, str], str]:
+    """(key of every page of `plan` (render/pages.py planned_pages), key of every other output).
 
-    An article's page depends on its own content, the front matter and URL of every
-    document (its related articles, lists, tags, navigation, the people it links), and
-    the site: site.yaml (people, page size, image settings), templates, assets, the
-    images pages show (sizes and variant names, which hash their bytes), build date and
-    code. Templates may show anything about the page's own document, and other
-    documents' front matter and URLs, but not other documents' bodies or references
-    (see README, Performance). Every other output (person pages, home, paginated lists,
-    tags, redirects, 404, sitemap, feed) shows documents' front matter and URLs only:
-    they share `site_key`, the site and `navigation`, so an edit to an article's text
-    re-renders its page alone, and a references.bib edit the pages citing the entry.
+    Every key covers the site: site.yaml (people, page size, image settings), templates,
+    assets, the images pages show (sizes and variant names, which hash their bytes),
+    build date and code; and the `frame` every page shows: the front matter, URL and
+    translations of the site's pages (not articles: the navigation and footer links).
+    A document's page adds its own content, and every page the documents it shows and
+    the facts it prints (render/pages.py `Shows`: related articles, the articles listed
+    on a list, tag or person's page, pagination, translations). A page whose template
+    reads past these (render/templates.py shows_whole_site), or planned as showing everything, covers the
+    front matter and URL of every document (`navigation`) instead, as do the sitemap,
+    feed, redirects and the other files not rendered from a template (`site_key`).
+
+    So an edit to an article's text re-renders its page alone, a references.bib edit the
+    pages citing the entry, and a new article the pages that list or relate it (see
+    README, Performance, for the rule templates follow: no other document's body).
     """
     site_wide = cache.key(
         "site", repr(site.config), repr(site.build_date),
@@ -55,12 +60,19 @@ def page_keys(site: Site, documents: Mapping[str, LoadedDocument], templates: Te
     )
     docs = site.documents
     entries = entry_digests(site.bibliography, cache)
-    content = {doc.rel: _content_key(doc, documents[doc.rel], entries, cache) for doc in docs}
-    navigation = digest(*(part for doc in docs for part in (doc.rel, doc.url, front_matter_text(doc.parsed))))
-    site_key = digest(site_wide, navigation)
-    keys = {doc.url + "index.html": _digest(cache, (site_wide, navigation, content[doc.rel])) for doc in docs}
-    keys.update((path, site_key) for path in people_paths(site))
-    return keys, site_key
+    shown = {doc.rel: _digest(cache, (doc.rel, doc.url, front_matter_text(doc.parsed))) for doc in docs}
+    navigation = digest(*shown.values())
+    frame = digest(*(part for doc in docs if doc.kind != ARTICLE.name
+                     for part in (shown[doc.rel], repr(site.translations.get(doc.url)))))
+    own = {doc.url + "index.html": _content_key(doc, documents[doc.rel], entries, cache) for doc in docs}
+    keys = {}
+    for path, template, _, _, shows in plan:
+        if shows is None or templates.shows_whole_site(template):
+            keys[path] = _digest(cache, (site_wide, navigation, path, template, own.get(path, "")))
+        else:
+            keys[path] = _digest(cache, (site_wide, frame, path, template, own.get(path, ""), shows.facts,
+                                         *(shown[doc.rel] for doc in shows.documents)))
+    return keys, digest(site_wide, navigation)
 
 
 def _content_key(doc: ResolvedDocument, loaded: LoadedDocument, entries: Mapping[str, str], cache: BuildCache) -> str:

@@ -56,7 +56,7 @@ class CommonContext(LanguagePart):
     tag_names: Mapping[str, str]  # tag slug -> the name shown (of the page's language)
     lang: Language  # the page's language: its code, prefix ("" or "es/"), title and description
     edition: Edition  # that language's articles, pages and tags
-    local_paths: Mapping[str, str]  # default-language document URL -> its version in the page's language
+    local_paths: Mapping[str, str]  # default-language page (not article) URL -> its version in the page's language
     #                                 (its translation, else itself): how the theme links about/, urgent-help/
 
 

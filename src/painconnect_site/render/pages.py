@@ -55,9 +55,23 @@ from .templates import TemplateRenderer, safe_html
 
 TOC_MIN_HEADINGS = 4  # a table of contents only helps on long articles
 
+
+
+@dataclass(frozen=True, slots=True)
+class Shows:
+    """What a page shows of the site beyond its own document, for its output key
+    (pipeline/page_keys.py): the documents it lists or links by title (their front matter
+    and URLs), and the facts about the rest of the site it prints (`facts`: pagination,
+    the page's translations). A page planned with `None` instead may show anything of
+    every document (the home and topics pages, the search page's topic filter)."""
+
+    documents: tuple[ResolvedDocument, ...] = ()
+    facts: str = ""
+
+
 # One page to render: (output path, template, its language's code, its context, built only when
-# the page is wanted).
-Planned = tuple[str, str, str, Callable[[], Mapping[str, Any]]]
+# the page is wanted, what it shows of other documents).
+Planned = tuple[str, str, str, Callable[[], Mapping[str, Any]], Shows | None]
 
 
 def url_helpers(config: SiteConfig, assets: Assets) -> dict[str, Any]:
@@ -82,15 +96,17 @@ def url_helpers(config: SiteConfig, assets: Assets) -> dict[str, Any]:
 
 
 def render_site(site: Site, templates: TemplateRenderer, diags: Diagnostics,
-                wanted: Callable[[str], bool] = lambda path: True) -> list[OutputFile]:
+                wanted: Callable[[str], bool] = lambda path: True,
+                plan: Sequence[Planned] | None = None) -> list[OutputFile]:
     """Every output file, or those whose path `wanted` accepts (the build cache and the
-    worker processes each render a part)."""
+    worker processes each render a part); `plan`: `planned_pages` of this site, when the
+    caller has it already."""
     outputs: list[OutputFile] = []
     strings = templates.strings
     site_paths = frozenset(d.url for d in site.documents)
     common = {edition.language.code: _edition_common(site, edition, site_paths, strings) for edition in site.editions}
 
-    for path, template_name, language, context in planned_pages(site, strings):
+    for path, template_name, language, context, _ in plan if plan is not None else planned_pages(site, strings):
         if wanted(path):
             text = templates.render(template_name, {**common[language], **context()}, diags, language)
             if text is not None:
@@ -129,15 +145,15 @@ def _edition_common(site: Site, edition: Edition, site_paths: frozenset[str],
 
 
 def _local_paths(site: Site, edition: Edition) -> dict[str, str]:
-    """Default-language document URL -> its version in this edition's language (its translation,
-    else the document itself): the theme links about/ and urgent-help/ through it."""
+    """Default-language page URL -> its version in this edition's language (its translation,
+    else the page itself): the theme links about/ and urgent-help/ through it. Pages only, not
+    articles: every page receives it, so it is part of every page's key (page_keys.py)."""
     default = site.config.language
+    pages = [doc for doc in site.documents if doc.lang == default and doc.kind != ARTICLE.name]
     if edition.language.code == default:
-        return {doc.url: doc.url for doc in site.documents if doc.lang == default}
+        return {doc.url: doc.url for doc in pages}
     local = {}
-    for doc in site.documents:
-        if doc.lang != default:
-            continue
+    for doc in pages:
         versions = dict(site.translations.get(doc.url, ()))
         local[doc.url] = versions.get(edition.language.code, doc.url)
     return local
@@ -168,11 +184,12 @@ def planned_pages(site: Site, strings: Mapping[str, Strings]) -> Iterator[Planne
     """Every page rendered from a template, in site order; contexts are built on demand."""
     for doc in site.documents:
         yield (doc.url + "index.html", doc.document_kind.template, _code(site, doc.lang),
-               lambda d=doc: DOCUMENT_PAGES[d.kind](site, d, strings))
+               lambda d=doc: DOCUMENT_PAGES[d.kind](site, d, strings),
+               Shows(site.related.get(doc.url, ()), repr(site.translations.get(doc.url))))
     yield from collection_pages(site, strings)
     yield from people_pages(site, strings)
     not_found: PagePart = {"jsonld": None, "canonical": None}
-    yield "404.html", "404.html", site.config.language, lambda: not_found
+    yield "404.html", "404.html", site.config.language, lambda: not_found, Shows()
 
 
 def _code(site: Site, lang: str) -> str:
@@ -283,34 +300,35 @@ def _edition_pages(here: _Listing, edition: Edition) -> Iterator[Planned]:
     prefix, code = language.prefix, language.code
     home = here.home()
 
-    def planned(context: Callable[[], CollectionContext], url: str, template: str) -> Planned:
-        return url + "index.html", template, code, context
+    def planned(context: Callable[[], CollectionContext], url: str, template: str, shows: Shows | None) -> Planned:
+        return url + "index.html", template, code, context, shows
 
     yield planned(lambda: _collection(here, prefix, "index.html", language.title, language.description, [home],
-                                      edition.articles[:size], versions=here.same_page("")), prefix, "index.html")
+                                      edition.articles[:size], versions=here.same_page("")), prefix, "index.html",
+                  Shows(tuple(edition.articles[:size]), str(len(edition.articles))))
     articles_url = prefix + ARTICLES_URL
     for chunk, pagination in paginate(articles_url, edition.articles, size):
         yield planned(lambda c=chunk, p=pagination: _collection(
             here, p.url, "list.html", words.text("all_articles"),
             words.text("all_articles_description", title=language.title),
             [home, (words.text("articles"), articles_url)], c, p, here.same_page(ARTICLES_URL)),
-            pagination.url, "list.html")
+            pagination.url, "list.html", Shows(tuple(chunk), pagination.facts))
     tags = sorted(edition.tags.items())
     topics = (words.text("topics"), prefix + TAGS_URL)
     yield planned(lambda: {**_collection(here, prefix + TAGS_URL, "tags.html", topics[0],  # type: ignore[typeddict-item]
                                          words.text("topics_description", title=language.title),
                                          [home, topics], (), versions=here.same_page(TAGS_URL)), "tags": tags},
-                  prefix + TAGS_URL, "tags.html")
+                  prefix + TAGS_URL, "tags.html", None)
     for slug, articles in tags:
         name = tag_name(articles, slug)
         for chunk, pagination in paginate(tag_url(slug, prefix), articles, size):
             yield planned(lambda c=chunk, p=pagination, n=name, u=tag_url(slug, prefix): _tag(here, n, u, c, p),
-                          pagination.url, "tag.html")
+                          pagination.url, "tag.html", Shows(tuple(chunk), f"{name} {pagination.facts}"))
     search = (words.text("search"), prefix + SEARCH_URL)
     yield planned(lambda: {**_collection(here, prefix + SEARCH_URL, "search.html", search[0],  # type: ignore[typeddict-item]
                                          words.text("search_description", title=language.title), [home, search], (),
                                          versions=here.same_page(SEARCH_URL)),
-                           "search_index": search_bundle(prefix)}, prefix + SEARCH_URL, "search.html")
+                           "search_index": search_bundle(prefix)}, prefix + SEARCH_URL, "search.html", None)
 
 
 def _tag(here: _Listing, name: str, url: str, articles: Sequence[ResolvedDocument],
@@ -349,7 +367,8 @@ def people_pages(site: Site, strings: Mapping[str, Strings]) -> Iterator[Planned
         person = config.people[person_id]
         for chunk, pagination in paginate(person_url(person_id), entries, config.page_size):
             yield (pagination.url + "index.html", "person.html", config.language,
-                   lambda p=person, c=chunk, g=pagination: _person(here, p, c, g))
+                   lambda p=person, c=chunk, g=pagination: _person(here, p, c, g),
+                   Shows(tuple(doc for doc, _ in chunk), f"{person_id} {[role for _, role in chunk]} {pagination.facts}"))
 
 
 def people_paths(site: Site) -> list[str]:

@@ -44,6 +44,11 @@ class Pagination:
     def url(self) -> str:
         return page_url(self.list_url, self.number)
 
+    @property
+    def facts(self) -> str:
+        """What every field follows from, with the page size (page keys)."""
+        return f"{self.list_url} {self.number}/{self.count} of {self.total}"
+
 
 def paginate(list_url: str, items: Sequence[T], page_size: int) -> list[tuple[Sequence[T], Pagination]]:
     """Every page of the list at `list_url`: (its items, its Pagination), page 1 first."""

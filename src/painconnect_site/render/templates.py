@@ -19,6 +19,7 @@ from typing import Any, Callable, Iterable, Mapping
 
 import jinja2
 import markupsafe
+from jinja2 import nodes
 
 from ..core.errors import Diagnostics
 from .i18n import REFERENCE, Strings
@@ -48,6 +49,7 @@ class TemplateRenderer:
         self.strings: dict[str, Strings] = dict(strings or {})
         self._default = next(iter(self.strings), None)
         self._localized: dict[str, jinja2.Environment] = {}
+        self._whole_site: dict[str, bool] = {}
         if self._default is not None:
             _speak(self.env, self.strings[self._default])
 
@@ -115,6 +117,12 @@ class TemplateRenderer:
                 found = (self._rel(filename, name), tb.tb_lineno)
             tb = tb.tb_next
         return found
+
+    def shows_whole_site(self, name: str) -> bool:
+        """May template `name` show something of every document (below)?"""
+        if name not in self._whole_site:
+            self._whole_site[name] = shows_whole_site(self.env, name)
+        return self._whole_site[name]
 
     def template_files(self) -> list[Path]:
         """Every template and strings file that can affect output (for cache keys and the dev server)."""
@@ -188,3 +196,57 @@ def _speak(env: jinja2.Environment, strings: Strings) -> None:
 def long_date(value: dt.date) -> str:
     """22 November 2026: unambiguous for readers in every country."""
     return f"{value.day} {value:%B %Y}"
+
+
+# --- which templates may show something of every document ---------------------------------
+# Which templates may show something of every document of the site.
+#
+# A page's output key (pipeline/page_keys.py) covers the documents its page shows
+# (`pages.Shows`); a template that reaches past them, through the context
+# variables that hold the whole site, depends on every document's front matter
+# instead. This is read from the templates themselves (their Jinja syntax tree,
+# following `extends`, `include` and `import`), so a site template that lists,
+# say, the latest articles on every page keeps its pages correct, at the cost of
+# re-rendering them whenever any document's front matter changes.
+
+# Context variables that hold the whole site, with the attributes that show no document
+# beyond the site's pages (site.yaml, the build date, each language's pages).
+WHOLE_SITE: dict[str, frozenset[str]] = {
+    "site": frozenset({"build_date", "config"}),
+    "edition": frozenset({"pages", "language"}),
+    "site_paths": frozenset(),
+    "tag_names": frozenset(),
+}
+
+
+def shows_whole_site(env: jinja2.Environment, name: str) -> bool:
+    """Does template `name`, or any template it extends, includes or imports, read a
+    whole-site variable other than through the attributes WHOLE_SITE allows? A
+    template named by an expression (`{% include doc.meta.layout %}`) counts as yes."""
+    seen: set[str] = set()
+    todo = [name]
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        assert env.loader is not None
+        try:
+            tree = env.parse(env.loader.get_source(env, current)[0])
+        except jinja2.TemplateError:  # missing or broken: rendering reports it, at its line
+            return True
+        for node in tree.find_all((nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)):
+            target = node.template
+            if not (isinstance(target, nodes.Const) and isinstance(target.value, str)):
+                return True
+            todo.append(target.value)
+        if _reads_whole_site(tree):
+            return True
+    return False
+
+
+def _reads_whole_site(tree: nodes.Template) -> bool:
+    allowed = {id(node.node) for node in tree.find_all(nodes.Getattr)
+               if isinstance(node.node, nodes.Name) and node.attr in WHOLE_SITE.get(node.node.name, ())}
+    return any(name.name in WHOLE_SITE and id(name) not in allowed
+               for name in tree.find_all(nodes.Name) if name.ctx == "load")

@@ -16,7 +16,7 @@ from ..render.assets import Assets
 from ..render.pages import Planned
 from ..render.templates import TemplateRenderer
 from ..write.tree import Stamp
-from .cached_stages import OUTPUTS, LoadedDocument, entry_digests, front_matter_text
+from .cached_stages import CONFIG, OUTPUTS, LoadedDocument, entry_digests, front_matter_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,14 +65,34 @@ def page_keys(site: Site, documents: Mapping[str, LoadedDocument], templates: Te
     frame = digest(*(part for doc in docs if doc.kind != ARTICLE.name
                      for part in (shown[doc.rel], repr(site.translations.get(doc.url)))))
     own = {doc.url + "index.html": _content_key(doc, documents[doc.rel], entries, cache) for doc in docs}
+    whole_site = _whole_site_templates(templates, {template for _, template, _, _, _ in plan}, site_wide, cache)
     keys = {}
     for path, template, _, _, shows in plan:
-        if shows is None or templates.shows_whole_site(template):
+        if shows is None or template in whole_site:
             keys[path] = _digest(cache, (site_wide, navigation, path, template, own.get(path, "")))
         else:
             keys[path] = _digest(cache, (site_wide, frame, path, template, own.get(path, ""), shows.facts,
                                          *(shown[doc.rel] for doc in shows.documents)))
     return keys, digest(site_wide, navigation)
+
+
+TEMPLATE_SCOPE = "template-scope"
+
+
+def _whole_site_templates(templates: TemplateRenderer, names: set[str], site_wide: str,
+                          cache: BuildCache) -> frozenset[str]:
+    """The templates of `names` that may show every document. Reading them from their syntax
+    trees takes ~0.1 s, so a fresh process loads the verdicts the last build stored under
+    the same templates (their bytes are in `site_wide`)."""
+    record = cache.load(CONFIG, TEMPLATE_SCOPE)
+    if isinstance(record, tuple) and len(record) == 2 and record[0] == site_wide and isinstance(record[1], dict) \
+            and names <= record[1].keys():
+        cache.keep(CONFIG, TEMPLATE_SCOPE)
+        verdicts = record[1]
+    else:
+        verdicts = {name: templates.shows_whole_site(name) for name in sorted(names)}
+        cache.store(CONFIG, TEMPLATE_SCOPE, (site_wide, verdicts))
+    return frozenset(name for name in names if verdicts[name])
 
 
 def _content_key(doc: ResolvedDocument, loaded: LoadedDocument, entries: Mapping[str, str], cache: BuildCache) -> str:

@@ -44,8 +44,9 @@ def page_keys(site: Site, documents: Mapping[str, LoadedDocument], templates: Te
     A document's page adds its own content, and every page the documents it shows and
     the facts it prints (render/pages.py `Shows`: related articles, the articles listed
     on a list, tag or person's page, pagination, translations). A page whose template
-    reads past these (render/templates.py shows_whole_site), or planned as showing everything, covers the
-    front matter and URL of every document (`navigation`) instead, as do the sitemap,
+    reads past these (render/templates.py `shows_whole_site`), or planned as showing
+    everything, covers the front matter and URL of every document (`navigation`)
+    instead, as do the sitemap,
     feed, redirects and the other files not rendered from a template (`site_key`).
 
     So an edit to an article's text re-renders its page alone, a references.bib edit the

@@ -56,14 +56,15 @@ from .templates import TemplateRenderer, safe_html
 TOC_MIN_HEADINGS = 4  # a table of contents only helps on long articles
 
 
-
 @dataclass(frozen=True, slots=True)
 class Shows:
     """What a page shows of the site beyond its own document, for its output key
     (pipeline/page_keys.py): the documents it lists or links by title (their front matter
     and URLs), and the facts about the rest of the site it prints (`facts`: pagination,
     the page's translations). A page planned with `None` instead may show anything of
-    every document (the home and topics pages, the search page's topic filter)."""
+    every document (the topics page, the search page's topic filter); so does a page whose
+    template reads the whole site (templates.py `shows_whole_site`: the home page counts
+    every article)."""
 
     documents: tuple[ResolvedDocument, ...] = ()
     facts: str = ""

@@ -27,6 +27,7 @@ AT_KEY_RE = re.compile(rf"@({_KEY})")
 _FENCE_RE = re.compile(r"^(?P<fence>```+|~~~+).*?^(?P=fence)[ \t]*$", re.MULTILINE | re.DOTALL)
 _CODE_SPAN_RE = re.compile(r"(?<!`)(`+)(?!`).+?(?<!`)\1(?!`)", re.DOTALL)
 _ESCAPED_RE = re.compile(r"\\\[")
+_NOT_NEWLINE_RE = re.compile(r"[^\n]")
 
 
 def parse_group(inner: str) -> list[tuple[str, str | None]]:
@@ -42,12 +43,15 @@ def mask_code(text: str) -> str:
     """Blank out code blocks, code spans and escaped brackets, keeping offsets and newlines."""
 
     def blank(match: re.Match[str]) -> str:
-        return re.sub(r"[^\n]", " ", match.group(0))
+        return _NOT_NEWLINE_RE.sub(" ", match.group(0))
 
-    text = _FENCE_RE.sub(blank, text)
+    # Each pass only where its marker occurs: most texts have no code at all.
+    if "```" in text or "~~~" in text:
+        text = _FENCE_RE.sub(blank, text)
     text = _blank_indented_code(text)
-    text = _CODE_SPAN_RE.sub(blank, text)
-    return _ESCAPED_RE.sub("  ", text)
+    if "`" in text:
+        text = _CODE_SPAN_RE.sub(blank, text)
+    return _ESCAPED_RE.sub("  ", text) if "\\[" in text else text
 
 
 _CONTAINER_RE = re.compile(r"^(?:!!!|[-*+] |\d+[.)] )")
@@ -59,6 +63,8 @@ def _blank_indented_code(text: str) -> str:
     An indented block after a blank line is code, unless it continues a list
     item or an admonition (`!!! note`), whose content is indented too.
     """
+    if "\n    " not in text and "\n\t" not in text and not text.startswith(("    ", "\t")):
+        return text  # no indented line at all
     lines = text.split("\n")
     in_container = in_code = False
     previous_blank = True

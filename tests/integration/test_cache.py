@@ -363,6 +363,22 @@ edit(site, "content/site.yaml", "title: Test Health", "title: Test Health Site")
 run_build(BuildOptions(site, tmp / "pool", workers=2))
 run_build(BuildOptions(site, tmp / "sequential", use_cache=False, workers=1))
 assert tree_digest(tmp / "pool") == tree_digest(tmp / "sequential"), "cached builds differ"
+# A cold build parses in the workers too: a draft stays out, and the errors of files parsed
+# there are the sequential build's, in the same order.
+edit(site, "content/articles/extra-1.md", "title:", "draft: true\\ntitle:")
+run_build(BuildOptions(site, tmp / "pool", use_cache=False, workers=2))
+run_build(BuildOptions(site, tmp / "sequential", use_cache=False, workers=1))
+assert tree_digest(tmp / "pool") == tree_digest(tmp / "sequential"), "builds with a draft differ"
+edit(site, "content/articles/extra-2.md", "title:", "date: someday\\ntitle:")
+edit(site, "content/articles/extra-6.md", "title:", "tags: [\\ntitle:")
+from painconnect_site.core.errors import BuildError
+reported = []
+for workers in (2, 1):
+    try:
+        run_build(BuildOptions(site, tmp / f"broken-{workers}", use_cache=False, workers=workers))
+    except BuildError as exc:
+        reported.append([diagnostic.format() for diagnostic in exc.diagnostics])
+assert len(reported) == 2 and reported[0] == reported[1] and len(reported[0]) >= 2, reported
 print("identical")
 """
 

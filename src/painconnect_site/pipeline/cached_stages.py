@@ -26,7 +26,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Mapping, Sequence
+from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 from ..citations.format import ReferenceFormatter, style_path
 from ..citations.syntax import AT_KEY_RE
@@ -116,11 +116,18 @@ def config_digest(config: SiteConfig, static_files: Iterable[str]) -> str:
     return digest(repr(config), *sorted(static_files))
 
 
+# The sources whose cached parse is stale, each with its parse key and text digest, parsed in
+# order: each one's record and its whole parse (None: the caller rebuilds it from the record).
+# load.py passes one that also renders them, in worker processes.
+ParseMany = Callable[[Sequence[tuple[SourceFile, str, str]]], Iterable[tuple["DocumentRecord", "ParsedDocument | None"]]]
+
+
 def load_documents(sources: Sequence[SourceFile], config: SiteConfig, static_files: frozenset[str],
-                   inputs: str, cache: BuildCache, diags: Diagnostics) -> list[LoadedDocument]:
+                   inputs: str, cache: BuildCache, diags: Diagnostics,
+                   parse_many: ParseMany | None = None) -> list[LoadedDocument]:
     """Parse every source (or take the cached parse), replaying diagnostics in file order.
     `inputs`: `config_digest(config, static_files)`."""
-    loaded = []
+    found: list[tuple[SourceFile, str, str, str, DocumentRecord | None]] = []
     for source in sources:
         # `serve` remembers the source object of an unchanged file, and with it these.
         name = cache.remembered(("record name", source.kind, source.rel), lambda: digest(source.kind, source.rel))
@@ -128,24 +135,46 @@ def load_documents(sources: Sequence[SourceFile], config: SiteConfig, static_fil
         parse_parts = ("parse", inputs, source.kind, source.rel, text_digest)
         parse_key = cache.remembered(parse_parts, lambda: cache.key(*parse_parts))
         record = cache.load(DOCUMENTS, name)
-        if isinstance(record, DocumentRecord) and record.parse_key == parse_key:
-            parsed = cache.remembered(("parsed", record.parse_key, source.path, source.text),
-                                      lambda: _with_source(record.parsed, source)) if record.parsed else None
-        else:
-            found = Diagnostics()
-            parsed = parse_document(source, config, static_files, found)
-            record = DocumentRecord(
-                parse_key=parse_key,
-                parsed=dataclasses.replace(parsed, source=dataclasses.replace(source, text=""), body="") if parsed else None,
-                diagnostics=tuple(found),
-                uses=citation_uses(parsed) if parsed else (),
-                at_keys=_at_keys(parsed) if parsed else frozenset(),
-            )
+        valid = isinstance(record, DocumentRecord) and record.parse_key == parse_key
+        found.append((source, name, text_digest, parse_key, record if valid else None))  # type: ignore[arg-type]
+    stale = [(source, parse_key, text_digest) for source, _, text_digest, parse_key, record in found if record is None]
+    fresh: Iterator[tuple[DocumentRecord, ParsedDocument | None]]
+    if parse_many is not None and stale:
+        fresh = iter(parse_many(stale))
+    else:
+        fresh = (parse_source(source, parse_key, config, static_files) for source, parse_key, _ in stale)
+    loaded = []
+    for source, name, text_digest, parse_key, record in found:
+        if record is None:
+            record, parsed = next(fresh)
             cache.store(DOCUMENTS, name, record)
+            if parsed is None and record.parsed is not None:
+                parsed = _with_source(record.parsed, source)
+        elif record.parsed is not None:
+            stored = record
+            parsed = cache.remembered(("parsed", record.parse_key, source.path, source.text),
+                                      lambda: _with_source(stored.parsed, source))  # type: ignore[arg-type]
+        else:
+            parsed = None
         diags.extend(record.diagnostics)
         if parsed is not None:
             loaded.append(LoadedDocument(parsed, record, text_digest))
     return loaded
+
+
+def parse_source(source: SourceFile, parse_key: str, config: SiteConfig,
+                 static_files: frozenset[str]) -> tuple[DocumentRecord, ParsedDocument | None]:
+    """One source parsed: its record (the parse kept without its text) and the whole parse."""
+    found = Diagnostics()
+    parsed = parse_document(source, config, static_files, found)
+    record = DocumentRecord(
+        parse_key=parse_key,
+        parsed=dataclasses.replace(parsed, source=dataclasses.replace(source, text=""), body="") if parsed else None,
+        diagnostics=tuple(found),
+        uses=citation_uses(parsed) if parsed else (),
+        at_keys=_at_keys(parsed) if parsed else frozenset(),
+    )
+    return record, parsed
 
 
 def front_matter_text(doc: ParsedDocument) -> str:

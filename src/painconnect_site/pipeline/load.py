@@ -6,10 +6,11 @@ Markdown is rendered in worker processes when there is enough of it.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
+from typing import Iterable, Mapping, Sequence
 
 from ..citations.format import ReferenceFormatter, UnknownStyleError
 from ..citations.syntax import CITATION_RE
@@ -17,7 +18,7 @@ from ..content.editions import assemble_editions, tag_index
 from ..content.resolve import RenderedDocument, ResolveContext, render_document
 from ..content.sources import load_sources
 from ..core.errors import Diagnostics
-from ..core.model import Bibliography, ImageInfo, ResolvedDocument, Site, SiteConfig
+from ..core.model import Bibliography, ImageInfo, ParsedDocument, ResolvedDocument, Site, SiteConfig, SourceFile
 from ..incremental.cache import BuildCache
 from ..refs import retracted_citations
 from ..render.assets import Assets, collect_assets
@@ -25,6 +26,8 @@ from ..render.i18n import load_strings
 from ..render.pages import url_helpers
 from ..render.templates import TemplateRenderer, templates_stamp
 from .cached_stages import (
+    DocumentRecord,
+    ParseMany,
     LoadedDocument,
     config_digest,
     image_uses,
@@ -34,6 +37,7 @@ from .cached_stages import (
     load_images,
     load_site_config,
     outline_digest,
+    parse_source,
     preload_references,
     render_key,
     resolve_documents,
@@ -64,8 +68,15 @@ def load_site(options: BuildOptions, diags: Diagnostics, cache: BuildCache | Non
     strings = load_strings(options.root, config, diags)  # the theme's words in each language
     sources = load_sources(options.root, diags, cache)
     inputs = config_digest(config, sources.static_files)
-    documents = load_documents(sources.documents, config, sources.static_files, inputs, cache, diags)
-    bibliography = load_bibliography(sources.bibliography, cache, diags)
+    # The bibliography first (its diagnostics after the documents'): rendering needs its keys,
+    # and a cold build renders each document in the worker that parses it.
+    bibliography_diags = Diagnostics()
+    bibliography = load_bibliography(sources.bibliography, cache, bibliography_diags)
+    labels = {code: words.pattern("citation_label") for code, words in strings.items()}
+    renders = DocumentRendering(config.base_path, bibliography, labels, cache)
+    parse_many = renders.parse_and_render(config, sources.static_files, options.drafts, options.workers)
+    documents = load_documents(sources.documents, config, sources.static_files, inputs, cache, diags, parse_many)
+    diags.extend(bibliography_diags)
     diags.raise_if_errors()
 
     published = [doc for doc in documents if options.drafts or not doc.parsed.meta.draft]
@@ -75,8 +86,7 @@ def load_site(options: BuildOptions, diags: Diagnostics, cache: BuildCache | Non
     diags.raise_if_errors()
     assert formatter is not None
     preloaded = preload_references(formatter, bibliography, cache)
-    labels = {code: words.pattern("citation_label") for code, words in strings.items()}
-    published = render_documents(published, config.base_path, bibliography, cache, options.workers, labels)
+    published = renders.render_stale(published, options.workers)
     context = ResolveContext(config, bibliography, formatter, index)
     resolved = resolve_documents(published, context, outline, cache, diags)
     # Citations of works references.lock.json records as retracted (offline: the lock, never the network).
@@ -100,27 +110,67 @@ def load_site(options: BuildOptions, diags: Diagnostics, cache: BuildCache | Non
     return LoadedSite(site, templates, assets, {doc.parsed.source.rel: doc for doc in published})
 
 
-def render_documents(documents: list[LoadedDocument], base_path: str, bibliography: Bibliography,
-                     cache: BuildCache, workers: int | None, labels: Mapping[str, str] | None = None) -> list[LoadedDocument]:
-    """Render the Markdown of every document whose cached rendering is missing or stale
-    (`labels`: language code -> the accessible name of its citation links)."""
-    label_of = [(labels or {}).get(doc.parsed.meta.lang, "Reference {number}") for doc in documents]
-    keys = [render_key(cache, doc, base_path, bibliography, label) for doc, label in zip(documents, label_of)]
-    todo = [i for i, (doc, key) in enumerate(zip(documents, keys))
-            if doc.record.rendered is None or doc.record.render_key != key]
+class DocumentRendering:
+    """Rendering each document's Markdown, and the key its rendering is cached under.
 
-    def render(chunk: Sequence[int]) -> list[RenderedDocument]:
+    `labels`: language code -> the accessible name of its citation links."""
+
+    def __init__(self, base_path: str, bibliography: Bibliography, labels: Mapping[str, str],
+                 cache: BuildCache) -> None:
+        self.base_path, self.bibliography, self.labels, self.cache = base_path, bibliography, labels, cache
+
+    def _label(self, doc: ParsedDocument) -> str:
+        return self.labels.get(doc.meta.lang, "Reference {number}")
+
+    def key(self, doc: LoadedDocument) -> str:
+        return render_key(self.cache, doc, self.base_path, self.bibliography, self._label(doc.parsed))
+
+    def render(self, docs: Sequence[ParsedDocument]) -> list[RenderedDocument]:
         from ..markdown.render import MarkdownRenderer  # Python-Markdown loads only when something changed
 
         renderer = MarkdownRenderer(CITATION_RE.pattern)  # one per chunk, reset between documents
-        return [render_document(documents[i].parsed, base_path, bibliography.entries, renderer, label_of[i])
-                for i in chunk]
+        return [render_document(doc, self.base_path, self.bibliography.entries, renderer, self._label(doc))
+                for doc in docs]
 
-    done = [rendered for part in map_in_order(render, todo, worker_count(len(todo), workers)) for rendered in part]
-    result = list(documents)
-    for i, rendered in zip(todo, done):
-        result[i] = with_rendering(cache, documents[i], keys[i], rendered)
-    return result
+    def render_stale(self, documents: list[LoadedDocument], workers: int | None) -> list[LoadedDocument]:
+        """Every document, its Markdown rendered where the cached rendering is missing or stale."""
+        keys = [self.key(doc) for doc in documents]
+        todo = [i for i, (doc, key) in enumerate(zip(documents, keys))
+                if doc.record.rendered is None or doc.record.render_key != key]
+
+        def render(chunk: Sequence[int]) -> list[RenderedDocument]:
+            return self.render([documents[i].parsed for i in chunk])
+
+        done = [rendered for part in map_in_order(render, todo, worker_count(len(todo), workers)) for rendered in part]
+        result = list(documents)
+        for i, rendered in zip(todo, done):
+            result[i] = with_rendering(self.cache, documents[i], keys[i], rendered)
+        return result
+
+    def parse_and_render(self, config: SiteConfig, static_files: frozenset[str], drafts: bool,
+                         workers: int | None) -> ParseMany:
+        """When many sources need parsing (a cold build), each worker process also renders the
+        published documents it parses, so parsing runs on every core and no second pool starts."""
+
+        def parse_many(stale: Sequence[tuple[SourceFile, str, str]]) -> Iterable[tuple[DocumentRecord, None]]:
+            count = worker_count(len(stale), workers)
+            if count <= 1:
+                return [parse_source(source, key, config, static_files) for source, key, _ in stale]
+            return ((record, None) for part in map_in_order(parse_chunk, stale, count) for record in part)
+
+        def parse_chunk(chunk: Sequence[tuple[SourceFile, str, str]]) -> list[DocumentRecord]:
+            parses = [parse_source(source, key, config, static_files) for source, key, _ in chunk]
+            shown = [i for i, (_, parsed) in enumerate(parses) if parsed is not None and (drafts or not parsed.meta.draft)]
+            rendered = dict(zip(shown, self.render([parses[i][1] for i in shown])))  # type: ignore[misc]
+            records = []
+            for i, ((record, parsed), (_, _, text_digest)) in enumerate(zip(parses, chunk)):
+                if i in rendered:
+                    key = self.key(LoadedDocument(parsed, record, text_digest))  # type: ignore[arg-type]
+                    record = dataclasses.replace(record, render_key=key, rendered=rendered[i])
+                records.append(record)  # without its text (the parent has it): a small pickle
+            return records
+
+        return parse_many
 
 
 def assemble_site(config: SiteConfig, resolved: list[ResolvedDocument], bibliography: Bibliography,

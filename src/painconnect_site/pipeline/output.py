@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import AbstractSet, Iterator, Mapping, Sequence
+from typing import AbstractSet, Callable, Iterator, Mapping, Sequence
 
 from ..core.errors import Diagnostic, Diagnostics
 from ..core.model import OutputFile
@@ -82,8 +82,18 @@ class SearchStep:
     def __init__(self, docs: Sequence[SearchDocument], key: str, plan: ReusePlan, cache: BuildCache) -> None:
         self.docs, self.key, self.plan, self.cache = docs, key, plan, cache
         self.keys: dict[str, str] = {}
+        self._files: list[OutputFile | KeptFile] | None = None
+
+    def prepare(self) -> None:
+        """Build the index's files now (`render_outputs` does it while its workers render pages)."""
+        if self._files is None:
+            self._files = list(self._outputs())
 
     def outputs(self) -> Iterator[OutputFile | KeptFile]:
+        self.prepare()
+        yield from self._files or ()
+
+    def _outputs(self) -> Iterator[OutputFile | KeptFile]:
         plan, previous = self.plan, self.plan.previous
         searched = [path for path in previous.keys if path.startswith(SEARCH_PREFIX)]
         if previous.indexer == self.key and searched and all(path in plan.kept for path in searched):
@@ -118,7 +128,7 @@ def write_outputs(loaded: LoadedSite, options: BuildOptions, cache: BuildCache, 
 
     def outputs(into: Path | None = None) -> Iterator[OutputFile | KeptFile | PlacedFile]:
         yield from (KeptFile(path) for path in sorted(plan.kept))
-        for output in render_outputs(loaded, pages, plan.kept, diags, options.workers, into):
+        for output in render_outputs(loaded, pages, plan.kept, diags, options.workers, into, search.prepare):
             keys.setdefault(output.path, plan.site_key)
             yield output
         yield from loaded.assets.files
@@ -157,10 +167,12 @@ def _same_assets(assets: Assets, out_dir: Path, previous: OutputRecord) -> bool:
 
 
 def render_outputs(loaded: LoadedSite, pages: Sequence[Planned], kept: AbstractSet[str], diags: Diagnostics,
-                   workers: int | None, into: Path | None = None) -> Iterator[OutputFile | PlacedFile]:
+                   workers: int | None, into: Path | None = None,
+                   meanwhile: Callable[[], None] | None = None) -> Iterator[OutputFile | PlacedFile]:
     """Every output of `render_site` not in `kept`: article and people pages in worker processes
-    when there are many (results in site order), the other pages here. `into`: a staging
-    folder the article and people pages are written into where they are rendered."""
+    when there are many (results in site order), the other pages here, while the workers run,
+    and then `meanwhile` (the search index). `into`: a staging folder the article and people
+    pages are written into where they are rendered."""
     site, templates = loaded.site, loaded.templates
     articles = [path for path in (doc.url + "index.html" for doc in site.articles) if path not in kept]
     articles += [path for path in people_paths(site) if path not in kept]  # one page per person: as many as articles
@@ -176,9 +188,18 @@ def render_outputs(loaded: LoadedSite, pages: Sequence[Planned], kept: AbstractS
             files = [place_file(into, file) for file in files]  # type: ignore[arg-type]
         return [(files, tuple(found))]
 
-    for part in map_in_order(render, articles, count):
+    skip = kept | set(articles)
+    here: list[OutputFile] = []
+    found_here = Diagnostics()
+
+    def render_here() -> None:
+        here.extend(render_site(site, templates, found_here, lambda path: path not in skip, pages))
+        if meanwhile is not None:
+            meanwhile()
+
+    for part in map_in_order(render, articles, count, render_here):
         for files, found in part:
             diags.extend(found)
             yield from files
-    skip = kept | set(articles)
-    yield from render_site(site, templates, diags, lambda path: path not in skip, pages)
+    diags.extend(found_here)
+    yield from here

@@ -50,20 +50,27 @@ def can_fork() -> bool:
 
 
 def map_in_order(task: Callable[[Sequence[Item]], list[Result]], items: Sequence[Item],
-                 workers: int) -> Iterator[list[Result]]:
+                 workers: int, meanwhile: Callable[[], None] | None = None) -> Iterator[list[Result]]:
     """`task` applied to consecutive chunks of `items`, yielding each chunk's results in order.
 
     With one worker (or where forking is unsafe) the chunks run in this process.
+    `meanwhile`: work of this process's own, run once the workers have their chunks
+    (before the first chunk without workers), so it overlaps theirs.
     """
     chunks = _chunks(items, workers * 3 if workers > 1 else 1)
     if workers <= 1 or len(chunks) <= 1 or not can_fork():
+        if meanwhile is not None:
+            meanwhile()
         for chunk in chunks:
             yield task(chunk)
         return
     # Forked workers receive `task` (a closure over the loaded site) as an initializer
     # argument, which fork passes without pickling; only the chunks and results travel.
     with multiprocessing.get_context("fork").Pool(workers, initializer=_start_worker, initargs=(task,)) as pool:
-        yield from pool.imap(_run_chunk, chunks)
+        results = pool.imap(_run_chunk, chunks)
+        if meanwhile is not None:
+            meanwhile()
+        yield from results
 
 
 def _start_worker(task: Callable[[Sequence], list]) -> None:

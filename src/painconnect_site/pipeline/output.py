@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import AbstractSet, Callable, Iterator, Mapping, Sequence
+from typing import AbstractSet, Callable, Iterable, Iterator, Mapping, Sequence
 
 from ..core.errors import Diagnostic, Diagnostics
 from ..core.model import OutputFile
@@ -82,18 +82,8 @@ class SearchStep:
     def __init__(self, docs: Sequence[SearchDocument], key: str, plan: ReusePlan, cache: BuildCache) -> None:
         self.docs, self.key, self.plan, self.cache = docs, key, plan, cache
         self.keys: dict[str, str] = {}
-        self._files: list[OutputFile | KeptFile] | None = None
-
-    def prepare(self) -> None:
-        """Build the index's files now (`render_outputs` does it while its workers render pages)."""
-        if self._files is None:
-            self._files = list(self._outputs())
 
     def outputs(self) -> Iterator[OutputFile | KeptFile]:
-        self.prepare()
-        yield from self._files or ()
-
-    def _outputs(self) -> Iterator[OutputFile | KeptFile]:
         plan, previous = self.plan, self.plan.previous
         searched = [path for path in previous.keys if path.startswith(SEARCH_PREFIX)]
         if previous.indexer == self.key and searched and all(path in plan.kept for path in searched):
@@ -128,11 +118,10 @@ def write_outputs(loaded: LoadedSite, options: BuildOptions, cache: BuildCache, 
 
     def outputs(into: Path | None = None) -> Iterator[OutputFile | KeptFile | PlacedFile]:
         yield from (KeptFile(path) for path in sorted(plan.kept))
-        for output in render_outputs(loaded, pages, plan.kept, diags, options.workers, into, search.prepare):
-            keys.setdefault(output.path, plan.site_key)
+        for output in render_outputs(loaded, pages, plan.kept, diags, options.workers, into, search.outputs):
+            keys.setdefault(output.path, plan.site_key)  # the search files' keys are set below
             yield output
         yield from loaded.assets.files
-        yield from search.outputs()
 
     def finalize() -> None:
         diags.raise_if_errors()  # template errors: nothing is swapped or renamed in, the old output stays
@@ -168,11 +157,12 @@ def _same_assets(assets: Assets, out_dir: Path, previous: OutputRecord) -> bool:
 
 def render_outputs(loaded: LoadedSite, pages: Sequence[Planned], kept: AbstractSet[str], diags: Diagnostics,
                    workers: int | None, into: Path | None = None,
-                   meanwhile: Callable[[], None] | None = None) -> Iterator[OutputFile | PlacedFile]:
-    """Every output of `render_site` not in `kept`: article and people pages in worker processes
-    when there are many (results in site order), the other pages here, while the workers run,
-    and then `meanwhile` (the search index). `into`: a staging folder the article and people
-    pages are written into where they are rendered."""
+                   also: Callable[[], Iterable[OutputFile | KeptFile]] | None = None,
+                   ) -> Iterator[OutputFile | KeptFile | PlacedFile]:
+    """Every output of `render_site` not in `kept`, then those of `also` (the search index):
+    article and people pages in worker processes when there are many (results in site
+    order), the rest here while the workers run. `into`: a staging folder the outputs are
+    written into where they are made, by the workers and by this process."""
     site, templates = loaded.site, loaded.templates
     articles = [path for path in (doc.url + "index.html" for doc in site.articles) if path not in kept]
     articles += [path for path in people_paths(site) if path not in kept]  # one page per person: as many as articles
@@ -180,24 +170,25 @@ def render_outputs(loaded: LoadedSite, pages: Sequence[Planned], kept: AbstractS
     if count > 1:
         templates.warm(("article.html", "person.html"))  # compiled once here, inherited by the workers
 
-    def render(chunk: Sequence[str]) -> list[tuple[list[OutputFile | PlacedFile], tuple[Diagnostic, ...]]]:
+    def placed(files: Iterable[OutputFile | KeptFile]) -> Iterator[OutputFile | KeptFile | PlacedFile]:
+        for file in files:
+            yield place_file(into, file) if into is not None and isinstance(file, OutputFile) else file
+
+    def render(chunk: Sequence[str]) -> list[tuple[list[OutputFile | KeptFile | PlacedFile], tuple[Diagnostic, ...]]]:
         found = Diagnostics()
         wanted = set(chunk)
-        files: list[OutputFile | PlacedFile] = list(render_site(site, templates, found, wanted.__contains__, pages))
-        if into is not None:
-            files = [place_file(into, file) for file in files]  # type: ignore[arg-type]
-        return [(files, tuple(found))]
+        return [(list(placed(render_site(site, templates, found, wanted.__contains__, pages))), tuple(found))]
 
     skip = kept | set(articles)
-    here: list[OutputFile] = []
+    here: list[OutputFile | KeptFile | PlacedFile] = []
     found_here = Diagnostics()
 
-    def render_here() -> None:
-        here.extend(render_site(site, templates, found_here, lambda path: path not in skip, pages))
-        if meanwhile is not None:
-            meanwhile()
+    def make_here() -> None:
+        here.extend(placed(render_site(site, templates, found_here, lambda path: path not in skip, pages)))
+        if also is not None:
+            here.extend(placed(also()))
 
-    for part in map_in_order(render, articles, count, render_here):
+    for part in map_in_order(render, articles, count, make_here):
         for files, found in part:
             diags.extend(found)
             yield from files

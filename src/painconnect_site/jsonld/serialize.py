@@ -58,6 +58,15 @@ def prune(value: object) -> object | None:
     only a ``@type`` (a typed node that says nothing). Tuples become lists.
     Strings that are not blank are kept exactly, whitespace included.
     """
+    kind = type(value)  # exact types first: isinstance(x, Mapping) is an ABC check, slow on ~200 values a page
+    if kind is str:
+        return value if value.strip() else None  # type: ignore[union-attr]
+    if kind is dict:
+        kept = {key: pruned for key, item in value.items() if (pruned := prune(item)) is not None}  # type: ignore[union-attr]
+        return kept if set(kept) - {"@type"} else None
+    if kind is list or kind is tuple:
+        items = [pruned for item in value if (pruned := prune(item)) is not None]  # type: ignore[union-attr]
+        return items or None
     if value is None:
         return None
     if isinstance(value, str):

@@ -267,3 +267,27 @@ def test_an_entry_the_style_cannot_format_is_printed_plainly_and_reported(monkey
     formatter = ReferenceFormatter(load("@article{x, author={Doe, Jane}, title={Walking}, journal={Spine}, year={2020}}"))
     assert formatter.format_text("x") == "Jane Doe. Walking. Spine. 2020."
     assert formatter.failures() == {"x": "ValueError: month 13"}
+
+
+def test_entries_formatted_ahead_count_only_once_asked_for(golden: Bibliography, monkeypatch) -> None:
+    keys = sorted(golden.entries)
+    direct = ReferenceFormatter(golden)
+    ahead = ReferenceFormatter(golden)
+    ahead.format_ahead([*keys, "not-in-the-file"])  # unknown keys are skipped, not errors
+    assert ahead.formatted() == {} and ahead.failures() == {}
+    for key in keys[:3]:
+        assert ahead.format_html(key) == direct.format_html(key)
+        assert ahead.format_text(key) == direct.format_text(key)
+    assert ahead.formatted() == direct.formatted()  # what the build cache keeps: the asked-for entries
+
+    import citeproc.source.json
+
+    def broken(items):
+        raise ValueError("month 13")
+
+    monkeypatch.setattr(citeproc.source.json, "CiteProcJSON", broken)
+    failing = ReferenceFormatter(golden)
+    failing.format_ahead(keys)
+    assert failing.failures() == {}  # an entry no page cites is never reported
+    failing.format_text(keys[0])
+    assert failing.failures() == {keys[0]: "ValueError: month 13"}

@@ -19,7 +19,7 @@ import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
+from typing import Iterable, Mapping
 from urllib.parse import quote
 
 from typing import TYPE_CHECKING
@@ -61,6 +61,18 @@ class ReferenceFormatter:
         self._csl_style: CitationStylesStyle | None = None
         self._punctuation_in_quote = False
         self._rendered: dict[str, _Rendered] = {}
+        self._ahead: dict[str, _Rendered] = {}  # formatted by `format_ahead`, not yet asked for
+
+    def format_ahead(self, keys: Iterable[str]) -> None:
+        """Format entries likely to be asked for, while this process would otherwise wait
+        (a cold build's Markdown workers run); each counts as formatted once asked for."""
+        for key in keys:
+            if key in self._rendered or key in self._ahead or key not in self._bibliography.entries:
+                continue
+            try:
+                self._ahead[key] = self._format(key)
+            except Exception:  # noqa: BLE001 (reported where the entry is formatted when asked for)
+                return
 
     def format_html(self, key: str) -> str:
         """One entry, without its list number, as safe HTML with links."""
@@ -85,14 +97,14 @@ class ReferenceFormatter:
 
     def _render(self, key: str) -> _Rendered:
         if key not in self._rendered:
-            reference = self._bibliography.entries[key]
-            marked, failure = self._render_marked(reference)
-            self._rendered[key] = _Rendered(
-                text=patches.strip_markers(marked),
-                html=_to_html(marked, reference),
-                failure=failure,
-            )
+            ahead = self._ahead.pop(key, None)
+            self._rendered[key] = ahead if ahead is not None else self._format(key)
         return self._rendered[key]
+
+    def _format(self, key: str) -> _Rendered:
+        reference = self._bibliography.entries[key]
+        marked, failure = self._render_marked(reference)
+        return _Rendered(text=patches.strip_markers(marked), html=_to_html(marked, reference), failure=failure)
 
     def _render_marked(self, reference: Reference) -> tuple[str, str]:
         """(marked entry, "") or, when the style cannot format it, (plain fallback, why)."""

@@ -10,10 +10,10 @@ import dataclasses
 import datetime as dt
 import os
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 
 from ..citations.format import ReferenceFormatter, UnknownStyleError
-from ..citations.syntax import CITATION_RE
+from ..citations.syntax import AT_KEY_RE, CITATION_RE
 from ..content.editions import assemble_editions, tag_index
 from ..content.resolve import RenderedDocument, ResolveContext, render_document
 from ..content.sources import load_sources
@@ -72,9 +72,14 @@ def load_site(options: BuildOptions, diags: Diagnostics, cache: BuildCache | Non
     # and a cold build renders each document in the worker that parses it.
     bibliography_diags = Diagnostics()
     bibliography = load_bibliography(sources.bibliography, cache, bibliography_diags)
+    formatter_diags = Diagnostics()  # reported after the site index's, as the stages run
+    formatter = _formatter(config, bibliography, formatter_diags)
+    preloaded = preload_references(formatter, bibliography, cache) if formatter else None
     labels = {code: words.pattern("citation_label") for code, words in strings.items()}
     renders = DocumentRendering(config.base_path, bibliography, labels, cache)
-    parse_many = renders.parse_and_render(config, sources.static_files, options.drafts, options.workers)
+    # While the workers parse and render, this process formats the entries the texts name.
+    parse_many = renders.parse_and_render(config, sources.static_files, options.drafts, options.workers,
+                                          meanwhile=formatter and _format_named(formatter))
     documents = load_documents(sources.documents, config, sources.static_files, inputs, cache, diags, parse_many)
     diags.extend(bibliography_diags)
     diags.raise_if_errors()
@@ -82,10 +87,9 @@ def load_site(options: BuildOptions, diags: Diagnostics, cache: BuildCache | Non
     published = [doc for doc in documents if options.drafts or not doc.parsed.meta.draft]
     outline = outline_digest(published, inputs) if cache.remembers else None
     index = index_documents(published, sources.static_files, config, outline, cache, diags)
-    formatter = _formatter(config, bibliography, diags)
+    diags.extend(formatter_diags)
     diags.raise_if_errors()
-    assert formatter is not None
-    preloaded = preload_references(formatter, bibliography, cache)
+    assert formatter is not None and preloaded is not None
     published = renders.render_stale(published, options.workers)
     context = ResolveContext(config, bibliography, formatter, index)
     resolved = resolve_documents(published, context, outline, cache, diags)
@@ -147,16 +151,18 @@ class DocumentRendering:
             result[i] = with_rendering(self.cache, documents[i], keys[i], rendered)
         return result
 
-    def parse_and_render(self, config: SiteConfig, static_files: frozenset[str], drafts: bool,
-                         workers: int | None) -> ParseMany:
+    def parse_and_render(self, config: SiteConfig, static_files: frozenset[str], drafts: bool, workers: int | None,
+                         meanwhile: Callable[[Sequence[SourceFile]], None] | None = None) -> ParseMany:
         """When many sources need parsing (a cold build), each worker process also renders the
-        published documents it parses, so parsing runs on every core and no second pool starts."""
+        published documents it parses, so parsing runs on every core and no second pool starts;
+        `meanwhile(sources)` runs here while they do."""
 
         def parse_many(stale: Sequence[tuple[SourceFile, str, str]]) -> Iterable[tuple[DocumentRecord, None]]:
             count = worker_count(len(stale), workers)
             if count <= 1:
                 return [parse_source(source, key, config, static_files) for source, key, _ in stale]
-            return ((record, None) for part in map_in_order(parse_chunk, stale, count) for record in part)
+            also = (lambda: meanwhile([source for source, _, _ in stale])) if meanwhile else None
+            return ((record, None) for part in map_in_order(parse_chunk, stale, count, also) for record in part)
 
         def parse_chunk(chunk: Sequence[tuple[SourceFile, str, str]]) -> list[DocumentRecord]:
             parses = [parse_source(source, key, config, static_files) for source, key, _ in chunk]
@@ -203,6 +209,12 @@ def build_date(docs: list[ResolvedDocument]) -> dt.date:
         return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
     dates = [d for doc in docs for d in (doc.meta.date, doc.meta.updated, doc.meta.reviewed) if d]
     return max(dates, default=dt.date(1970, 1, 1))
+
+
+def _format_named(formatter: ReferenceFormatter) -> Callable[[Sequence[SourceFile]], None]:
+    """Format ahead every entry whose `@key` the sources contain (a superset of those cited)."""
+    return lambda sources: formatter.format_ahead(
+        sorted({match.group(1) for source in sources for match in AT_KEY_RE.finditer(source.text)}))
 
 
 def _formatter(config: SiteConfig, bibliography: Bibliography, diags: Diagnostics) -> ReferenceFormatter | None:

@@ -188,7 +188,8 @@ def assemble_site(config: SiteConfig, resolved: list[ResolvedDocument], bibliogr
         config=config,
         articles=articles,
         pages=pages,
-        tags=tag_index(articles),
+        # A one-language site's edition is the whole site: its tag index is the site's.
+        tags=editions[0].tags if len(editions) == 1 else tag_index(articles),
         bibliography=bibliography,
         build_date=build_date(resolved),
         related=related,

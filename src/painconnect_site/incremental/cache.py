@@ -27,6 +27,8 @@ import threading
 from pathlib import Path
 from typing import Callable, Hashable, Iterable, Mapping, TypeVar
 
+from .collector import loading_acyclic_data
+
 FORMAT = 1
 MEMO = "memory only"  # the kind of `remembered` values: never a folder
 T = TypeVar("T")
@@ -125,7 +127,8 @@ class BuildCache:
         if not data.startswith(header):
             return None
         try:
-            value = _RestrictedUnpickler(io.BytesIO(memoryview(data)[len(header):])).load()
+            with loading_acyclic_data():
+                value = _RestrictedUnpickler(io.BytesIO(memoryview(data)[len(header):])).load()
         except Exception:  # noqa: BLE001 - truncated, garbage or from other code: a miss
             return None
         if memory is not None:

@@ -13,14 +13,12 @@ and written again. Checks run on every build, cached or not.
 
 from __future__ import annotations
 
-import gc
 import time
-from contextlib import contextmanager
-from typing import Iterator
 
 from ..core.errors import Diagnostics
 from ..core.model import BuildResult
 from ..incremental.cache import BuildCache
+from ..incremental.collector import few_collections
 from .cached_stages import KINDS, OUTPUTS, PUBLISHED, PublishedRecord
 from .load import LoadedSite, load_site
 from .options import BuildOptions, open_cache
@@ -36,7 +34,7 @@ def run_build(options: BuildOptions, cache: BuildCache | None = None) -> tuple[B
     cache.begin()
     succeeded = False
     try:
-        with _few_collections():
+        with few_collections():
             loaded = load_site(options, diags, cache)
             written = write_outputs(loaded, options, cache, diags)
             record_published(loaded, options, cache)
@@ -63,16 +61,3 @@ def record_published(loaded: LoadedSite, options: BuildOptions, cache: BuildCach
         cache.keep(PUBLISHED, name)
     else:
         cache.store(PUBLISHED, name, record)
-
-
-@contextmanager
-def _few_collections() -> Iterator[None]:
-    """A build makes hundreds of thousands of long-lived objects and little cyclic garbage;
-    with the default thresholds the cycle collector rescans the growing heap again and
-    again (40% of a cached build's time), so it runs rarely during a build."""
-    before = gc.get_threshold()
-    gc.set_threshold(100_000, 50, 100)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*before)

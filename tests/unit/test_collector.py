@@ -3,7 +3,7 @@
 import gc
 import weakref
 
-from painconnect_site.incremental.collector import few_collections, loading_acyclic_data
+from painconnect_site.incremental.collector import few_collections, freeze_survivors, loading_acyclic_data
 
 
 def test_outside_a_build_loading_changes_nothing():
@@ -43,3 +43,13 @@ def test_cyclic_garbage_made_during_a_build_is_collected_after_it():
     del node
     gc.collect()
     assert alive() is None
+
+
+def test_survivors_are_frozen_only_inside_a_build():
+    freeze_survivors()
+    assert gc.get_freeze_count() == 0
+    with few_collections():
+        kept = [(i,) for i in range(100)]
+        freeze_survivors()
+        assert gc.get_freeze_count() >= len(kept)
+    assert gc.get_freeze_count() == 0

@@ -48,3 +48,11 @@ def loading_acyclic_data() -> Iterator[None]:
     finally:
         gc.freeze()
         gc.enable()
+
+
+def freeze_survivors() -> None:
+    """Keep everything alive now out of the collector's later passes until the build ends:
+    after the documents are loaded (a cold build receives them from the workers), the
+    next pass over them alone took ~0.5 s at 10,000 articles. Outside a build, nothing."""
+    if _builds and gc.isenabled():
+        gc.freeze()

@@ -20,6 +20,7 @@ from ..content.sources import load_sources
 from ..core.errors import Diagnostics
 from ..core.model import Bibliography, ImageInfo, ParsedDocument, ResolvedDocument, Site, SiteConfig, SourceFile
 from ..incremental.cache import BuildCache
+from ..incremental.collector import freeze_survivors
 from ..refs import retracted_citations
 from ..render.assets import Assets, collect_assets
 from ..render.i18n import load_strings
@@ -81,6 +82,7 @@ def load_site(options: BuildOptions, diags: Diagnostics, cache: BuildCache | Non
     parse_many = renders.parse_and_render(config, sources.static_files, options.drafts, options.workers,
                                           meanwhile=formatter and _format_named(formatter))
     documents = load_documents(sources.documents, config, sources.static_files, inputs, cache, diags, parse_many)
+    freeze_survivors()  # the records live to the end of the build
     diags.extend(bibliography_diags)
     diags.raise_if_errors()
 

@@ -48,7 +48,7 @@ ORDER: dict[str, list[str]] = {
     "jsonld": ["__init__", "serialize", "nodes", "graphs"],
     "write": ["__init__", "tree"],
     "search": ["__init__", "text", "index"],
-    "incremental": ["__init__", "cache"],
+    "incremental": ["__init__", "collector", "cache"],
     "content": ["__init__", "sources", "config", "frontmatter", "site_index", "related", "editions", "resolve"],
     "render": ["__init__", "i18n", "templates", "assets", "tables", "images", "pagination", "people", "redirects", "feeds",
                "headers", "context", "pages"],

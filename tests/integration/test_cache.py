@@ -286,6 +286,42 @@ def test_a_damaged_cache_is_ignored(damage, warm_site, tmp_path):
     assert_cached_equals_clean(warm_site, tmp_path)
 
 
+@pytest.mark.parametrize("damage", ["missing", "garbage"])
+def test_renderings_lost_from_the_cache_are_rendered_again(damage, warm_site, tmp_path):
+    """A document's record is valid but its stored rendering is gone or unreadable: every page
+    is rendered again (a new output folder) from the records, the renderings made anew."""
+    renderings = sorted((warm_site / build_cache.DIR_NAME / "renderings").iterdir())
+    assert renderings
+    for path in renderings:
+        if damage == "missing":
+            path.unlink()
+        else:
+            path.write_bytes(os.urandom(len(path.read_bytes())))
+    shutil.rmtree(tmp_path / "cached")
+    assert_cached_equals_clean(warm_site, tmp_path)
+
+
+def test_a_build_reads_only_the_renderings_of_pages_it_renders(warm_site, tmp_path, monkeypatch):
+    read: list[str] = []
+    load = build_cache.BuildCache.load
+
+    def spy(self, kind, name):
+        if kind == "renderings":
+            read.append(name)
+        return load(self, kind, name)
+
+    monkeypatch.setattr(build_cache.BuildCache, "load", spy)
+    build_site(warm_site, tmp_path / "cached")
+    assert read == []  # nothing changed: no page is rendered, no rendering read
+    CHANGES["article-edit"](warm_site)  # its text is rendered anew; the lists show front matter only
+    build_site(warm_site, tmp_path / "cached")
+    assert read == []
+    CHANGES["template-edit"](warm_site)  # every plain page is rendered again: each reads its own
+    build_site(warm_site, tmp_path / "cached")
+    assert read and len(read) == len(set(read))
+    assert_cached_equals_clean(warm_site, tmp_path)
+
+
 def test_a_cache_from_other_code_is_not_found(warm_site, tmp_path, monkeypatch):
     monkeypatch.setattr(build_cache, "environment_fingerprint", lambda: "another version of the generator")
     assert_cached_equals_clean(warm_site, tmp_path)

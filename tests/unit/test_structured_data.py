@@ -16,6 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from schemaorg import graph_nodes, nodes_by_id, required_problems, validate_jsonld, walk_nodes  # noqa: E402
 
 from painconnect_site.core.model import (  # noqa: E402
+    Deferred,
     DocumentMeta,
     FaqItem,
     NumberedReference,
@@ -23,6 +24,7 @@ from painconnect_site.core.model import (  # noqa: E402
     ParsedDocument,
     Person,
     Reference,
+    RenderedDocument,
     RenderedMarkdown,
     ResolvedDocument,
     ResolvedFaq,
@@ -141,9 +143,13 @@ def make_doc(
     return ResolvedDocument(
         parsed=ParsedDocument(source=source, kind=kind, meta=meta, body="Body.", body_start_line=20),
         url=url,
-        body=RenderedMarkdown(html="<p>Body.</p>", text="Body."),
-        summary=(),
-        faq=faq,
+        rendering=Deferred.of(RenderedDocument(
+            body=RenderedMarkdown(html="<p>Body.</p>", text="Body."),
+            summary=(),
+            answers=tuple(RenderedMarkdown(html=item.answer_html, text=item.answer_text) for item in faq),
+            numbers=(),
+            backlinks=(),
+        )),
         references=tuple(
             NumberedReference(number=number, reference=reference, html=reference.title, backlinks=(f"cite-{number}",))
             for number, reference in enumerate(references, start=1)

@@ -16,12 +16,13 @@ from ..core.errors import Diagnostics
 from ..core.model import (
     Bibliography,
     CitationUse,
+    Deferred,
     Link,
     NumberedReference,
     ParsedDocument,
-    RenderedMarkdown,
+    RenderedDocument,
+    RenderFacts,
     ResolvedDocument,
-    ResolvedFaq,
     SiteConfig,
 )
 from ..core.urls import is_external
@@ -36,27 +37,6 @@ class EntryFormatter(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
-class RenderedDocument:
-    """The pure part of resolving: a document's Markdown rendered, citations numbered.
-
-    A function of the document, the base path and which cited keys exist, so the
-    build cache may keep it; the checks and the reference list are redone on
-    every build from the current site.
-    """
-
-    body: RenderedMarkdown
-    summary: tuple[RenderedMarkdown, ...]
-    answers: tuple[RenderedMarkdown, ...]  # one per FAQ item
-    numbers: tuple[tuple[str, int], ...]  # (cited key, its number), in number order
-    backlinks: tuple[tuple[str, ...], ...]  # per numbered key: ids of the groups citing it
-
-    @property
-    def parts(self) -> tuple[RenderedMarkdown, ...]:
-        """Every rendered part in reading order (summary box, body, FAQ)."""
-        return (*self.summary, self.body, *self.answers)
-
-
-@dataclass(frozen=True, slots=True)
 class ResolveContext:
     """What resolving every document of a site shares."""
 
@@ -66,27 +46,25 @@ class ResolveContext:
     index: SiteIndex
 
 
-def resolve_document(doc: ParsedDocument, rendered: RenderedDocument, uses: tuple[CitationUse, ...],
-                     context: ResolveContext, diags: Diagnostics) -> ResolvedDocument:
-    """Check and resolve one document from its rendering and citation scan (`render_document`
-    and `citation_uses`, which the build cache may keep); the checks always run."""
+def resolve_document(doc: ParsedDocument, facts: RenderFacts, rendering: Deferred[RenderedDocument],
+                     uses: tuple[CitationUse, ...], context: ResolveContext, diags: Diagnostics) -> ResolvedDocument:
+    """Check and resolve one document from what its rendering found (`facts`) and its
+    citation scan (`render_document` and `citation_uses`, which the build cache may keep);
+    the checks always run. The rendering itself is only handed on, to be read when shown."""
     meta, rel = doc.meta, doc.source.rel
     config, bibliography, formatter, index = context.config, context.bibliography, context.formatter, context.index
     report_unknown_keys(uses, bibliography.entries, rel, diags)
-    for part in rendered.parts:
-        _check_links(part, index, rel, diags)
-    faq = tuple(ResolvedFaq(i.question, a.html, a.text, i.line) for i, a in zip(meta.faq, rendered.answers))
+    for links, images in zip(facts.links, facts.images):
+        _check_links(links, images, index, rel, diags)
     references = tuple(
         NumberedReference(number, bibliography.entries[key], formatter.format_html(key), backlinks)
-        for (key, number), backlinks in zip(rendered.numbers, rendered.backlinks)
+        for (key, number), backlinks in zip(facts.numbers, facts.backlinks)
     )
     reviewer = config.people.get(meta.reviewer) if meta.reviewer else None
     return ResolvedDocument(
         parsed=doc,
         url=index.urls[rel],
-        body=rendered.body,
-        summary=rendered.summary,
-        faq=faq,
+        rendering=rendering,
         references=references,
         author=config.people[meta.author],
         reviewer=reviewer,
@@ -130,10 +108,11 @@ def citation_uses(doc: ParsedDocument) -> tuple[CitationUse, ...]:
     return tuple(uses)
 
 
-def _check_links(rendered: RenderedMarkdown, index: SiteIndex, rel: str, diags: Diagnostics) -> None:
-    images = set(rendered.images)
-    for link in rendered.links:
-        problem = internal_link_problem(link, index, image=link in images)
+def _check_links(links: tuple[Link, ...], images: tuple[Link, ...], index: SiteIndex, rel: str,
+                 diags: Diagnostics) -> None:
+    shown = set(images)
+    for link in links:
+        problem = internal_link_problem(link, index, image=link in shown)
         if problem:
             diags.error(rel, link.line, problem)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Hashable, Mapping, Protocol
+from typing import Callable, Generic, Hashable, Mapping, Protocol, TypeVar
 from urllib.parse import urlsplit
 
 from .kinds import KIND_BY_NAME, DocumentKind
@@ -251,6 +251,85 @@ class NumberedReference:
 
 
 @dataclass(frozen=True, slots=True)
+class RenderedDocument:
+    """A document's Markdown rendered, citations numbered: the pure part of resolving.
+
+    A function of the document, the base path and which cited keys exist, so the
+    build cache may keep it; the checks and the reference list are redone on
+    every build from the current site.
+    """
+
+    body: RenderedMarkdown
+    summary: tuple[RenderedMarkdown, ...]
+    answers: tuple[RenderedMarkdown, ...]  # one per FAQ item
+    numbers: tuple[tuple[str, int], ...]  # (cited key, its number), in number order
+    backlinks: tuple[tuple[str, ...], ...]  # per numbered key: ids of the groups citing it
+
+    @property
+    def parts(self) -> tuple[RenderedMarkdown, ...]:
+        """Every rendered part in reading order (summary box, body, FAQ)."""
+        return (*self.summary, self.body, *self.answers)
+
+
+@dataclass(frozen=True, slots=True)
+class RenderFacts:
+    """What resolving needs of a rendering, without its HTML and text (a tenth of its size):
+    the links and images of each part in reading order, for the link checks and image
+    sizes, and the citation numbers with their backlinks, for the references list."""
+
+    links: tuple[tuple[Link, ...], ...]
+    images: tuple[tuple[Link, ...], ...]
+    numbers: tuple[tuple[str, int], ...]
+    backlinks: tuple[tuple[str, ...], ...]
+
+    @classmethod
+    def of(cls, rendered: RenderedDocument) -> RenderFacts:
+        parts = rendered.parts
+        return cls(tuple(part.links for part in parts), tuple(part.images for part in parts),
+                   rendered.numbers, rendered.backlinks)
+
+
+T = TypeVar("T")
+_UNSET = object()
+
+
+class Deferred(Generic[T]):
+    """A value made on first use, then kept. A document's rendering is one: a build that
+    renders no page of it (a no-change build renders none) never reads it from the cache."""
+
+    __slots__ = ("_make", "_value")
+
+    def __init__(self, make: Callable[[], T]) -> None:
+        self._make: Callable[[], T] | None = make
+        self._value: object = _UNSET
+
+    @classmethod
+    def of(cls, value: T) -> Deferred[T]:
+        done: Deferred[T] = cls(lambda: value)
+        done._value, done._make = value, None
+        return done
+
+    def get(self) -> T:
+        if self._value is _UNSET:
+            assert self._make is not None
+            self._value, self._make = self._make(), None
+        return self._value  # type: ignore[return-value]
+
+    # Compared, hashed and pickled by the value, as the field it stands for would be.
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Deferred) and self.get() == other.get()
+
+    def __hash__(self) -> int:
+        return hash(self.get())
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return Deferred.of, (self.get(),)
+
+    def __repr__(self) -> str:
+        return f"Deferred({self._value!r})" if self._value is not _UNSET else "Deferred(<not made yet>)"
+
+
+@dataclass(frozen=True, slots=True)
 class ResolvedFaq:
     question: str
     answer_html: str
@@ -262,12 +341,24 @@ class ResolvedFaq:
 class ResolvedDocument:
     parsed: ParsedDocument
     url: str  # site-relative, no leading slash: "articles/slug/" or "about/"
-    body: RenderedMarkdown
-    summary: tuple[RenderedMarkdown, ...]
-    faq: tuple[ResolvedFaq, ...]
+    rendering: Deferred[RenderedDocument]  # body, summary and FAQ answers, read when first shown
     references: tuple[NumberedReference, ...]
     author: Person
     reviewer: Person | None
+
+    @property
+    def body(self) -> RenderedMarkdown:
+        return self.rendering.get().body
+
+    @property
+    def summary(self) -> tuple[RenderedMarkdown, ...]:
+        return self.rendering.get().summary
+
+    @property
+    def faq(self) -> tuple[ResolvedFaq, ...]:
+        answers = self.rendering.get().answers
+        return tuple(ResolvedFaq(item.question, answer.html, answer.text, item.line)
+                     for item, answer in zip(self.parsed.meta.faq, answers))
 
     @property
     def document_kind(self) -> DocumentKind:

@@ -7,7 +7,8 @@ was computed from (`BuildCache.key` adds the code and library versions):
 * a document's parse result with its diagnostics, and its citation scan:
   the file's path, kind and text, site.yaml, and the list of static files;
 * a document's rendered Markdown: its text, the base path, and which of the
-  `@keys` in it exist in references.bib;
+  `@keys` in it exist in references.bib (stored apart from the record, which keeps
+  only the facts resolving needs, and read only when something shows it);
 * site.yaml validated, with its diagnostics: its text, the site folder, --base-url;
 * the bibliography's parse result with its diagnostics: references.bib's text;
 * each formatted reference: the CSL style file and the entry's fields;
@@ -32,17 +33,20 @@ from ..citations.format import ReferenceFormatter, style_path
 from ..citations.syntax import AT_KEY_RE
 from ..content.config import parse_config, read_config_text
 from ..content.frontmatter import parse_document, split_front_matter
-from ..content.resolve import RenderedDocument, ResolveContext, citation_uses, resolve_document
+from ..content.resolve import ResolveContext, citation_uses, resolve_document
 from ..content.site_index import SiteIndex, index_site
 from ..core.errors import Diagnostic, Diagnostics
 from ..core.model import (
     Bibliography,
     CitationUse,
+    Deferred,
     ImageInfo,
     ImageSettings,
     OutputFile,
     ParsedDocument,
     Reference,
+    RenderedDocument,
+    RenderFacts,
     ResolvedDocument,
     SiteConfig,
     SourceFile,
@@ -51,11 +55,12 @@ from ..incremental.cache import BuildCache, digest
 from ..render.images import ImageError, describe_image, encode_variants, is_raster, static_image_path
 
 DOCUMENTS, BIBLIOGRAPHY, REFERENCES, OUTPUTS, IMAGES = "documents", "bibliography", "references", "outputs", "images"
+RENDERINGS = "renderings"  # each document's RenderedDocument, beside its record: read only when shown
 CONFIG = "config"
 PUBLISHED = "published"  # the URLs each output folder's last build published (check: moved pages)
 # The search index's pieces (see search_index.py): per-document terms, per-group postings, the latest index.
 SEARCH_TERMS, SEARCH_GROUPS, SEARCH_STATE = "search-terms", "search-groups", "search-state"
-KINDS = (CONFIG, DOCUMENTS, BIBLIOGRAPHY, REFERENCES, OUTPUTS, IMAGES, PUBLISHED, SEARCH_TERMS, SEARCH_GROUPS, SEARCH_STATE)
+KINDS = (CONFIG, DOCUMENTS, RENDERINGS, BIBLIOGRAPHY, REFERENCES, OUTPUTS, IMAGES, PUBLISHED, SEARCH_TERMS, SEARCH_GROUPS, SEARCH_STATE)
 
 
 # --- site.yaml -------------------------------------------------------------------------------
@@ -96,7 +101,15 @@ class DocumentRecord:
     uses: tuple[CitationUse, ...]  # the citation scan (code excluded), for the key check
     at_keys: frozenset[str]  # every `@key` token the renderer could look up
     render_key: str = ""
+    facts: RenderFacts | None = None  # of the rendering under render_key (stored under RENDERINGS)
+    # The rendering itself only on its way from a worker: `store_document` keeps it apart.
     rendered: RenderedDocument | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RenderingRecord:
+    render_key: str
+    rendered: RenderedDocument
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,11 +117,48 @@ class LoadedDocument:
     parsed: ParsedDocument
     record: DocumentRecord
     text_digest: str  # of the source text, hashed once for both keys
+    rendering: Deferred[RenderedDocument] | None = None  # set by DocumentRendering.render_stale
 
     @property
     def rendered(self) -> RenderedDocument:
-        assert self.record.rendered is not None, "render_documents renders every document first"
-        return self.record.rendered
+        assert self.rendering is not None, "render_stale gives every document its rendering first"
+        return self.rendering.get()
+
+    @property
+    def facts(self) -> RenderFacts:
+        assert self.record.facts is not None, "render_stale gives every document its rendering first"
+        return self.record.facts
+
+
+def record_name(source: SourceFile) -> str:
+    return digest(source.kind, source.rel)
+
+
+def store_document(cache: BuildCache, name: str, record: DocumentRecord) -> DocumentRecord:
+    """Store a record, its rendering (if it carries one) apart from it: a build that shows
+    none of the document's pages then reads 3 KB for it instead of 33 KB. Returns the record
+    as stored (the rendering replaced by its facts)."""
+    rendered = record.rendered
+    if rendered is not None:
+        record = dataclasses.replace(record, rendered=None, facts=RenderFacts.of(rendered))
+        cache.store(RENDERINGS, name, RenderingRecord(record.render_key, rendered))
+    cache.store(DOCUMENTS, name, record)
+    return record
+
+
+def stored_rendering(cache: BuildCache, name: str, key: str,
+                     render: Callable[[], RenderedDocument]) -> Deferred[RenderedDocument]:
+    """The rendering stored under `key`, read when first asked for; `render()` makes it again
+    if the entry is missing or damaged (the same result: rendering is pure)."""
+    cache.keep(RENDERINGS, name)
+
+    def read() -> RenderedDocument:
+        found = cache.load(RENDERINGS, name)
+        if isinstance(found, RenderingRecord) and found.render_key == key:
+            return found.rendered
+        return render()
+
+    return Deferred(read)
 
 
 def config_digest(config: SiteConfig, static_files: Iterable[str]) -> str:
@@ -130,7 +180,7 @@ def load_documents(sources: Sequence[SourceFile], config: SiteConfig, static_fil
     found: list[tuple[SourceFile, str, str, str, DocumentRecord | None]] = []
     for source in sources:
         # `serve` remembers the source object of an unchanged file, and with it these.
-        name = cache.remembered(("record name", source.kind, source.rel), lambda: digest(source.kind, source.rel))
+        name = cache.remembered(("record name", source.kind, source.rel), lambda: record_name(source))
         text_digest = cache.remembered(("text digest", source.rel, source.text), lambda: digest(source.text))
         parse_parts = ("parse", inputs, source.kind, source.rel, text_digest)
         parse_key = cache.remembered(parse_parts, lambda: cache.key(*parse_parts))
@@ -145,9 +195,12 @@ def load_documents(sources: Sequence[SourceFile], config: SiteConfig, static_fil
         fresh = (parse_source(source, parse_key, config, static_files) for source, parse_key, _ in stale)
     loaded = []
     for source, name, text_digest, parse_key, record in found:
+        rendering = None
         if record is None:
             record, parsed = next(fresh)
-            cache.store(DOCUMENTS, name, record)
+            if record.rendered is not None:  # rendered by the worker that parsed it
+                rendering = Deferred.of(record.rendered)
+            record = store_document(cache, name, record)
             if parsed is None and record.parsed is not None:
                 parsed = _with_source(record.parsed, source)
         elif record.parsed is not None:
@@ -158,7 +211,7 @@ def load_documents(sources: Sequence[SourceFile], config: SiteConfig, static_fil
             parsed = None
         diags.extend(record.diagnostics)
         if parsed is not None:
-            loaded.append(LoadedDocument(parsed, record, text_digest))
+            loaded.append(LoadedDocument(parsed, record, text_digest, rendering))
     return loaded
 
 
@@ -206,8 +259,8 @@ def render_key(cache: BuildCache, loaded: LoadedDocument, base_path: str, biblio
 
 def with_rendering(cache: BuildCache, loaded: LoadedDocument, key: str, rendered: RenderedDocument) -> LoadedDocument:
     record = dataclasses.replace(loaded.record, render_key=key, rendered=rendered)
-    cache.store(DOCUMENTS, digest(loaded.parsed.source.kind, loaded.parsed.source.rel), record)
-    return LoadedDocument(loaded.parsed, record, loaded.text_digest)
+    record = store_document(cache, record_name(loaded.parsed.source), record)
+    return LoadedDocument(loaded.parsed, record, loaded.text_digest, Deferred.of(rendered))
 
 
 def outline_digest(documents: Sequence[LoadedDocument], inputs: str) -> str:
@@ -239,7 +292,8 @@ def resolve_documents(documents: Sequence[LoadedDocument], context: ResolveConte
     A document's resolution is a function of its parse and rendering (their keys), the
     entries it cites, site.yaml and the site index: `outline` (see `outline_digest`)."""
     if outline is None:
-        return [resolve_document(doc.parsed, doc.rendered, doc.record.uses, context, diags) for doc in documents]
+        return [resolve_document(doc.parsed, doc.facts, doc.rendering, doc.record.uses, context, diags)  # type: ignore[arg-type]
+                for doc in documents]
     entries = entry_digests(context.bibliography, cache)
     resolved = []
     for doc in documents:
@@ -250,7 +304,8 @@ def resolve_documents(documents: Sequence[LoadedDocument], context: ResolveConte
         found = cache.recall(key)
         if found is None:
             reported = Diagnostics()
-            found = (resolve_document(doc.parsed, doc.rendered, doc.record.uses, context, reported), tuple(reported))
+            found = (resolve_document(doc.parsed, doc.facts, doc.rendering, doc.record.uses, context,  # type: ignore[arg-type]
+                                      reported), tuple(reported))
             cache.remember(key, found)
         document, reported = found  # type: ignore[misc]
         diags.extend(reported)
@@ -351,8 +406,8 @@ def image_uses(documents: Iterable[LoadedDocument]) -> dict[str, list[tuple[str,
             path = meta.image.lstrip("/").removeprefix("static/")
             if is_raster(path):
                 uses.setdefault(path, []).append((rel, meta.lines.get("image", 1)))
-        for part in loaded.rendered.parts:
-            for link in part.images:
+        for images in loaded.facts.images:
+            for link in images:
                 path = static_image_path(link.url)
                 if path is not None:
                     uses.setdefault(path, []).append((rel, link.line))

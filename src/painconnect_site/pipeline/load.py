@@ -15,10 +15,19 @@ from typing import Callable, Iterable, Mapping, Sequence
 from ..citations.format import ReferenceFormatter, UnknownStyleError
 from ..citations.syntax import AT_KEY_RE, CITATION_RE
 from ..content.editions import assemble_editions, tag_index
-from ..content.resolve import RenderedDocument, ResolveContext, render_document
+from ..content.resolve import ResolveContext, render_document
 from ..content.sources import load_sources
 from ..core.errors import Diagnostics
-from ..core.model import Bibliography, ImageInfo, ParsedDocument, ResolvedDocument, Site, SiteConfig, SourceFile
+from ..core.model import (
+    Bibliography,
+    ImageInfo,
+    ParsedDocument,
+    RenderedDocument,
+    ResolvedDocument,
+    Site,
+    SiteConfig,
+    SourceFile,
+)
 from ..incremental.cache import BuildCache
 from ..incremental.collector import freeze_survivors
 from ..refs import retracted_citations
@@ -40,9 +49,11 @@ from .cached_stages import (
     outline_digest,
     parse_source,
     preload_references,
+    record_name,
     render_key,
     resolve_documents,
     store_references,
+    stored_rendering,
     with_rendering,
 )
 from .options import BuildOptions
@@ -139,19 +150,27 @@ class DocumentRendering:
                 for doc in docs]
 
     def render_stale(self, documents: list[LoadedDocument], workers: int | None) -> list[LoadedDocument]:
-        """Every document, its Markdown rendered where the cached rendering is missing or stale."""
+        """Every document with its rendering: rendered now where the cached one is missing or
+        stale, else the stored one, read from the cache only when something shows it."""
         keys = [self.key(doc) for doc in documents]
         todo = [i for i, (doc, key) in enumerate(zip(documents, keys))
-                if doc.record.rendered is None or doc.record.render_key != key]
+                if doc.record.facts is None or doc.record.render_key != key]
 
         def render(chunk: Sequence[int]) -> list[RenderedDocument]:
             return self.render([documents[i].parsed for i in chunk])
 
         done = [rendered for part in map_in_order(render, todo, worker_count(len(todo), workers)) for rendered in part]
-        result = list(documents)
+        result = [doc if doc.rendering is not None else self._stored(doc, key) for doc, key in zip(documents, keys)]
         for i, rendered in zip(todo, done):
             result[i] = with_rendering(self.cache, documents[i], keys[i], rendered)
         return result
+
+    def _stored(self, doc: LoadedDocument, key: str) -> LoadedDocument:
+        if doc.record.facts is None or doc.record.render_key != key:
+            return doc  # rendered now, by render_stale
+        rendering = stored_rendering(self.cache, record_name(doc.parsed.source), key,
+                                     lambda: self.render([doc.parsed])[0])
+        return dataclasses.replace(doc, rendering=rendering)
 
     def parse_and_render(self, config: SiteConfig, static_files: frozenset[str], drafts: bool, workers: int | None,
                          meanwhile: Callable[[Sequence[SourceFile]], None] | None = None) -> ParseMany:

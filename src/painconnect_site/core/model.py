@@ -305,8 +305,9 @@ class Deferred(Generic[T]):
 
     @classmethod
     def of(cls, value: T) -> Deferred[T]:
-        done: Deferred[T] = cls(lambda: value)
-        done._value, done._make = value, None
+        """One already made."""
+        done: Deferred[T] = cls.__new__(cls)
+        done._make, done._value = None, value
         return done
 
     def get(self) -> T:

@@ -160,17 +160,14 @@ class DocumentRendering:
             return self.render([documents[i].parsed for i in chunk])
 
         done = [rendered for part in map_in_order(render, todo, worker_count(len(todo), workers)) for rendered in part]
-        result = [doc if doc.rendering is not None else self._stored(doc, key) for doc, key in zip(documents, keys)]
+        result = list(documents)
         for i, rendered in zip(todo, done):
             result[i] = with_rendering(self.cache, documents[i], keys[i], rendered)
+        for i, (doc, key) in enumerate(zip(result, keys)):
+            if doc.rendering is None:  # cached and current: read when something shows it
+                result[i] = dataclasses.replace(doc, rendering=stored_rendering(
+                    self.cache, record_name(doc.parsed.source), key, lambda doc=doc: self.render([doc.parsed])[0]))
         return result
-
-    def _stored(self, doc: LoadedDocument, key: str) -> LoadedDocument:
-        if doc.record.facts is None or doc.record.render_key != key:
-            return doc  # rendered now, by render_stale
-        rendering = stored_rendering(self.cache, record_name(doc.parsed.source), key,
-                                     lambda: self.render([doc.parsed])[0])
-        return dataclasses.replace(doc, rendering=rendering)
 
     def parse_and_render(self, config: SiteConfig, static_files: frozenset[str], drafts: bool, workers: int | None,
                          meanwhile: Callable[[Sequence[SourceFile]], None] | None = None) -> ParseMany:

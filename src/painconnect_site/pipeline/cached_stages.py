@@ -120,9 +120,9 @@ class LoadedDocument:
     rendering: Deferred[RenderedDocument] | None = None  # set by DocumentRendering.render_stale
 
     @property
-    def rendered(self) -> RenderedDocument:
+    def ready_rendering(self) -> Deferred[RenderedDocument]:
         assert self.rendering is not None, "render_stale gives every document its rendering first"
-        return self.rendering.get()
+        return self.rendering
 
     @property
     def facts(self) -> RenderFacts:
@@ -292,7 +292,7 @@ def resolve_documents(documents: Sequence[LoadedDocument], context: ResolveConte
     A document's resolution is a function of its parse and rendering (their keys), the
     entries it cites, site.yaml and the site index: `outline` (see `outline_digest`)."""
     if outline is None:
-        return [resolve_document(doc.parsed, doc.facts, doc.rendering, doc.record.uses, context, diags)  # type: ignore[arg-type]
+        return [resolve_document(doc.parsed, doc.facts, doc.ready_rendering, doc.record.uses, context, diags)
                 for doc in documents]
     entries = entry_digests(context.bibliography, cache)
     resolved = []
@@ -304,8 +304,8 @@ def resolve_documents(documents: Sequence[LoadedDocument], context: ResolveConte
         found = cache.recall(key)
         if found is None:
             reported = Diagnostics()
-            found = (resolve_document(doc.parsed, doc.facts, doc.rendering, doc.record.uses, context,  # type: ignore[arg-type]
-                                      reported), tuple(reported))
+            found = (resolve_document(doc.parsed, doc.facts, doc.ready_rendering, doc.record.uses, context, reported),
+                     tuple(reported))
             cache.remember(key, found)
         document, reported = found  # type: ignore[misc]
         diags.extend(reported)

@@ -55,7 +55,7 @@ ORDER: dict[str, list[str]] = {
     "refs": ["host", "settings", "registry", "compare", "client", "lock", "verify", "__init__"],
     "checks": ["__init__", "text", "context", "silencing", "rules.__init__", "rules.citations", "rules.content",
                "rules.links", "rules.lint_ignore", "rules.references", "registry"],
-    "pipeline": ["options", "parallel", "cached_stages", "page_keys", "load", "search_index", "output", "build",
+    "pipeline": ["options", "up_to_date", "parallel", "cached_stages", "page_keys", "load", "search_index", "output", "build",
                  "check", "__init__"],
     "commands": ["__init__", "new", "refs", "serve.__init__", "serve.feed", "serve.watch", "serve.files", "serve.server", "cli"],
 }

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 from typing import Sequence
 
@@ -95,13 +96,29 @@ def _options(args: argparse.Namespace):
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    from ..pipeline.options import open_cache
+    from ..pipeline.up_to_date import check_up_to_date
+
+    started = time.perf_counter()
+    options = _options(args)
+    cache = open_cache(options)
+    freshness = check_up_to_date(options, cache)  # before the stages load: a repeat build stops here
+    if freshness.record is not None:
+        print_diagnostics(freshness.record.warnings)
+        _print_built(len(freshness.record.outputs), freshness.record.articles, time.perf_counter() - started,
+                     options.output, " (nothing changed since the last build)")
+        return EXIT_OK
     from ..pipeline import run_build
 
-    result, diags = run_build(_options(args))
+    result, diags = run_build(options, cache, snapshot=freshness.snapshot)
     print_diagnostics(diags.warnings)
-    articles = f"{result.articles} article{'' if result.articles == 1 else 's'}"
-    print(f"built {result.files_written} files ({articles}) in {result.seconds:.2f} s -> {result.out_dir}")
+    _print_built(result.files_written, result.articles, result.seconds, result.out_dir)
     return EXIT_OK
+
+
+def _print_built(files: int, articles: int, seconds: float, out_dir: Path, note: str = "") -> None:
+    counted = f"{articles} article{'' if articles == 1 else 's'}"
+    print(f"built {files} files ({counted}) in {seconds:.2f} s -> {out_dir}{note}")
 
 
 def cmd_check(args: argparse.Namespace) -> int:

@@ -8,7 +8,9 @@ Builds are incremental (see cached_stages.py, page_keys.py and README,
 Performance): pure work whose inputs are unchanged comes from the build cache,
 the rest runs in worker processes when there is enough of it, and unchanged
 output files are linked from the previous output instead of being rendered
-and written again. Checks run on every build, cached or not.
+and written again. Checks run on every build, cached or not. Each build records
+what it read and left (up_to_date.py), so the `build` command can recognise
+a repeat of it without running the stages.
 """
 
 from __future__ import annotations
@@ -24,13 +26,18 @@ from .load import LoadedSite, load_site
 from .options import BuildOptions, open_cache
 from .output import write_outputs
 from .page_keys import outputs_name
+from .up_to_date import BUILDS, InputSnapshot, store_record, take_snapshot
 
 
-def run_build(options: BuildOptions, cache: BuildCache | None = None) -> tuple[BuildResult, Diagnostics]:
-    """`cache`: one kept between builds (`serve`); by default the options' cache, opened for this build."""
+def run_build(options: BuildOptions, cache: BuildCache | None = None,
+              snapshot: InputSnapshot | None = None) -> tuple[BuildResult, Diagnostics]:
+    """`cache`: one kept between builds (`serve`); by default the options' cache, opened for this build.
+    `snapshot`: the inputs' stamps, taken before anything is read (up_to_date.py); taken here when not given."""
     started = time.perf_counter()
     diags = Diagnostics()
     cache = cache or open_cache(options)
+    if snapshot is None and cache.enabled and not cache.remembers and not options.private_output:
+        snapshot = take_snapshot(options)
     cache.begin()
     succeeded = False
     try:
@@ -38,6 +45,8 @@ def run_build(options: BuildOptions, cache: BuildCache | None = None) -> tuple[B
             loaded = load_site(options, diags, cache)
             written = write_outputs(loaded, options, cache, diags)
             record_published(loaded, options, cache)
+            if snapshot is not None:
+                store_record(cache, options, snapshot, written.stamps, tuple(diags.warnings), len(loaded.site.articles))
         succeeded = True
     finally:
         # What was computed is correct even when the build failed later. `serve`'s remembering
@@ -45,7 +54,7 @@ def run_build(options: BuildOptions, cache: BuildCache | None = None) -> tuple[B
         cache.flush(background=cache.remembers)
         if succeeded:
             # Other output folders (`serve` builds into a temporary one) keep their records a while.
-            cache.prune(KINDS, keep_recent={OUTPUTS: 4, PUBLISHED: 4})
+            cache.prune((*KINDS, BUILDS), keep_recent={OUTPUTS: 4, PUBLISHED: 4, BUILDS: 4})
         if not cache.remembers:
             cache.wait()
     seconds = time.perf_counter() - started

@@ -1,0 +1,165 @@
+"""Is the output folder already what these inputs build? Where a no-change `build` stops.
+
+Like make, and like git's index, this trusts file stamps: a build records the
+size, modification time, change time and inode of every file it may read
+(content/, templates/, static/, references.bib, references.lock.json and this
+package, theme included), taken before it reads any, and the stamps of the
+output folder it left. A later build whose inputs and output folder carry
+exactly those stamps, asked for the same output (drafts, base URL,
+SOURCE_DATE_EPOCH) by the same code (the cache's fingerprint), would write the
+same bytes: it replays the recorded warnings and stops, without importing the
+pipeline or loading any record (0.55 -> ~0.2 s at 1,000 articles).
+
+Any write to a file changes its change time, which no program can set, so
+an edit is never missed because an editor or a tool restored the modification
+time. The one gap is the clock's granularity: file times tick coarsely (a few ms
+on Linux, 2 s on FAT), so a file written in the same tick as the snapshot could
+look unchanged. As in git ("racy" entries), a record whose snapshot saw a file
+written within `RACY_NS` of it is not trusted: the next build runs in full and
+records again.
+
+Nothing here imports the stages: the check runs before they load.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+from ..core.errors import Diagnostic
+from ..incremental.cache import BuildCache, digest
+from .options import BuildOptions, open_cache
+
+BUILDS = "builds"  # cache kind: one BuildRecord per output folder
+INPUT_FOLDERS = ("content", "templates", "static")
+INPUT_FILES = ("references.bib", "references.lock.json")
+PACKAGE_DIR = Path(__file__).resolve().parents[1]  # the code and the bundled theme, styles and strings
+RACY_NS = 3_000_000_000  # above any file system's time granularity (FAT: 2 s)
+
+InputStamp = tuple[int, int, int, int]  # (size, mtime_ns, ctime_ns, inode)
+OutputStamp = tuple[int, int, int]  # write/tree.py Stamp: (inode, size, mtime_ns)
+
+
+@dataclass(frozen=True, slots=True)
+class InputSnapshot:
+    request: str  # what shapes the output besides the files: see `request_of`
+    stamps: Mapping[str, InputStamp]  # every input file, by path
+    taken_ns: int  # wall clock when the stamps were taken
+
+    @property
+    def trusted(self) -> bool:
+        """False when a file was written so shortly before the snapshot that a write after it
+        could carry the same stamp."""
+        racy = self.taken_ns - RACY_NS
+        return all(stamp[1] < racy and stamp[2] < racy for stamp in self.stamps.values())
+
+
+@dataclass(frozen=True, slots=True)
+class BuildRecord:
+    """What a successful build read and left: enough to recognise and report the same build."""
+
+    inputs: InputSnapshot
+    outputs: Mapping[str, OutputStamp]  # every file of the output folder
+    warnings: tuple[Diagnostic, ...]
+    articles: int
+
+
+@dataclass(frozen=True, slots=True)
+class Freshness:
+    snapshot: InputSnapshot | None  # None when nothing is recorded (no cache, or serve)
+    record: BuildRecord | None  # the previous build's, when the output is exactly what it left
+
+
+def record_name(out_dir: Path) -> str:
+    return digest(BUILDS, str(out_dir.resolve()))
+
+
+def request_of(options: BuildOptions) -> str:
+    return repr((options.drafts, options.base_url, os.environ.get("SOURCE_DATE_EPOCH")))
+
+
+def take_snapshot(options: BuildOptions) -> InputSnapshot:
+    taken = time.time_ns()
+    stamps: dict[str, InputStamp] = {}
+    root = options.root
+    for name in INPUT_FOLDERS:
+        _stamp_tree(root / name, stamps)
+    for name in INPUT_FILES:
+        try:
+            stamps[str(root / name)] = _input_stamp(os.stat(root / name))
+        except OSError:
+            pass
+    _stamp_tree(PACKAGE_DIR, stamps)
+    return InputSnapshot(request_of(options), stamps, taken)
+
+
+def check_up_to_date(options: BuildOptions, cache: BuildCache | None = None) -> Freshness:
+    """The snapshot of the inputs now, and the previous build's record when the output folder
+    is already exactly what a build of them would leave."""
+    if not options.use_cache or options.private_output:
+        return Freshness(None, None)
+    cache = cache or open_cache(options)
+    snapshot = take_snapshot(options)
+    record = cache.load(BUILDS, record_name(options.output))
+    if not (isinstance(record, BuildRecord) and record.inputs.trusted and record.inputs.request == snapshot.request
+            and record.inputs.stamps == snapshot.stamps and output_stamps(options.output) == record.outputs):
+        return Freshness(snapshot, None)
+    cache.keep(BUILDS, record_name(options.output))
+    return Freshness(snapshot, record)
+
+
+def store_record(cache: BuildCache, options: BuildOptions, snapshot: InputSnapshot,
+                 outputs: Mapping[str, OutputStamp], warnings: tuple[Diagnostic, ...], articles: int) -> None:
+    cache.store(BUILDS, record_name(options.output), BuildRecord(snapshot, dict(outputs), warnings, articles))
+
+
+def output_stamps(out_dir: Path) -> dict[str, OutputStamp] | None:
+    """write/tree.py `tree_stamps`, unsorted (compared, never listed); None when unreadable."""
+    stamps: dict[str, OutputStamp] = {}
+    pending = [("", str(out_dir))]
+    try:
+        while pending:
+            prefix, directory = pending.pop()
+            with os.scandir(directory) as entries:
+                for entry in entries:
+                    if entry.is_dir(follow_symlinks=False):
+                        pending.append((prefix + entry.name + "/", entry.path))
+                    else:
+                        stat = entry.stat(follow_symlinks=False)
+                        stamps[prefix + entry.name] = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+    except OSError:
+        return None
+    return stamps
+
+
+def _stamp_tree(folder: Path, stamps: dict[str, InputStamp]) -> None:
+    """Every file and folder under `folder` (a folder's stamp changes when a file is added or
+    removed in it), through symlinks as the stages read them; each folder once."""
+    pending, seen = [str(folder)], set()
+    while pending:
+        directory = pending.pop()
+        try:
+            stat = os.stat(directory)
+            if (stat.st_dev, stat.st_ino) in seen:  # a symlink loop, or a folder linked twice
+                continue
+            seen.add((stat.st_dev, stat.st_ino))
+            stamps[directory] = _input_stamp(stat)
+            entries = list(os.scandir(directory))
+        except OSError:  # missing (an optional folder), or gone while we looked
+            continue
+        for entry in entries:
+            try:
+                if entry.is_dir():
+                    if entry.name != "__pycache__":
+                        pending.append(entry.path)
+                else:
+                    stamps[entry.path] = _input_stamp(entry.stat())
+            except OSError:
+                continue
+
+
+def _input_stamp(stat: os.stat_result) -> InputStamp:
+    return (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)

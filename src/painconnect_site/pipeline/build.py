@@ -49,9 +49,10 @@ def run_build(options: BuildOptions, cache: BuildCache | None = None,
                 store_record(cache, options, snapshot, written.stamps, tuple(diags.warnings), len(loaded.site.articles))
         succeeded = True
     finally:
-        # What was computed is correct even when the build failed later. `serve`'s remembering
-        # cache writes in the background, after the browser has been told.
-        cache.flush(background=cache.remembers)
+        # What was computed is correct even when the build failed later. `serve` has its
+        # remembering cache written once the browsers have the reloaded page (serve/server.py).
+        if not cache.remembers:
+            cache.flush()
         if succeeded:
             # Other output folders (`serve` builds into a temporary one) keep their records a while.
             cache.prune((*KINDS, BUILDS), keep_recent={OUTPUTS: 4, PUBLISHED: 4, BUILDS: 4})

@@ -125,7 +125,8 @@ def write_outputs(loaded: LoadedSite, options: BuildOptions, cache: BuildCache, 
 
     def finalize() -> None:
         diags.raise_if_errors()  # template errors: nothing is swapped or renamed in, the old output stays
-        cache.flush(background=True)  # written while the tree is stamped and swapped in
+        if not cache.remembers:
+            cache.flush(background=True)  # written while the tree is stamped and swapped in
 
     if plan.present:  # the output the previous build recorded: patched in place
         written = update_site(outputs(), out_dir, plan.present, plan.reusable, finalize)

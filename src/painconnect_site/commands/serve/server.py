@@ -140,7 +140,7 @@ def _serve_from(options: BuildOptions, host: str, port: int, out_dir: Path) -> i
                             private_output=True)  # a temporary folder only our rebuilds write
     site = LiveSite(build_options)
     # The watcher starts before the first build, so a save during it is not missed.
-    rebuilder = Rebuilder(site, options.root, LiveReloadHandler.reload_waiters)
+    rebuilder = Rebuilder(site, options.root, LiveReloadHandler.reload_waiters, lambda: _write_cache_soon(site))
     watcher = SiteWatcher(options.root, rebuilder)
     return _run_server(site, watcher, host, port)
 
@@ -151,6 +151,7 @@ def _run_server(site: LiveSite, watcher: SiteWatcher, host: str, port: int) -> i
         site.log(f"built in {time.perf_counter() - started:.2f} s")
     else:
         site.log("build failed: fix the errors above and save; the server keeps running")
+    site.cache.flush(background=True)
     server = DevServer(site, watcher)
     if threading.current_thread() is threading.main_thread():  # signal handlers can only be set there
         signal.signal(signal.SIGTERM, _interrupt)
@@ -166,8 +167,16 @@ def _run_server(site: LiveSite, watcher: SiteWatcher, host: str, port: int) -> i
         pass
     finally:
         watcher.feed.stop()
-        site.cache.wait()  # the last rebuild's cache writes, done in the background
+        site.cache.flush()  # what the last rebuild has not written yet
+        site.cache.wait()
     return EXIT_OK
+
+
+CACHE_WRITE_DELAY = 0.3  # seconds after a reload: the browsers have fetched the page by then
+
+
+def _write_cache_soon(site: LiveSite) -> None:
+    ioloop.IOLoop.current().call_later(CACHE_WRITE_DELAY, site.cache.flush, True)
 
 
 def _interrupt(signum: int, frame: object) -> None:

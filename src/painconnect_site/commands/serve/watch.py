@@ -85,6 +85,9 @@ class Rebuilder:
     site: LiveSite
     source: Path
     reload_browsers: Callable[[str], None]  # livereload's LiveReloadHandler.reload_waiters, given by devserver
+    # Writes the rebuild's cache entries to disk. Pickling them competes with the server for
+    # the interpreter, so devserver runs it once the browsers have fetched the reloaded page.
+    write_cache: Callable[[], None]
 
     def __call__(self, changed: list[str]) -> None:
         started = time.perf_counter()
@@ -100,6 +103,7 @@ class Rebuilder:
             self.site.log(f"build failed in {timing} ({what} changed): {len(self.site.errors)} error(s); "
                           "the browser shows them over the last good pages")
         self.reload_browsers(reload_path([_display_path(Path(p), self.source) for p in changed], ok))
+        self.write_cache()
 
 
 def describe_changes(changed: list[str], source: Path) -> str:

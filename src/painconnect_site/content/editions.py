@@ -7,32 +7,38 @@ editions (home, lists, tags, feed, search) is what it was before languages exist
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 from ..core.model import Edition, ResolvedDocument, SiteConfig
 from ..core.urls import slugify
-from .related import related_articles
+from .related import Positions, Remember, related_articles
 
 Translations = Mapping[str, tuple[tuple[str, str], ...]]  # document URL -> (language code, URL) of each version
+RememberByLanguage = Callable[[str, Callable[[], Positions]], Positions]  # (language code, compute) -> positions
 
 
-def assemble_editions(config: SiteConfig, articles: Sequence[ResolvedDocument], pages: Sequence[ResolvedDocument]
+def assemble_editions(config: SiteConfig, articles: Sequence[ResolvedDocument], pages: Sequence[ResolvedDocument],
+                      remember: RememberByLanguage | None = None,
                       ) -> tuple[tuple[Edition, ...], Mapping[str, tuple[ResolvedDocument, ...]], Translations]:
     """(the editions, the default first; article URL -> related articles; the translations).
 
     `articles` are newest first and `pages` by URL, as the site lists them; each edition keeps
-    that order."""
+    that order. `remember`: see related.py (`serve`)."""
     languages = config.all_languages
+
+    def remembering(code: str) -> Remember | None:
+        return None if remember is None else (lambda make: remember(code, make))
+
     if len(languages) == 1:  # the common case: one edition of everything, nothing to link
         edition = Edition(languages[0], tuple(articles), tuple(pages), tag_index(articles))
-        return (edition,), related_articles(articles), {}
+        return (edition,), related_articles(articles, remembering(languages[0].code)), {}
     editions = []
     related: dict[str, tuple[ResolvedDocument, ...]] = {}
     for language in languages:
         own = [doc for doc in articles if config.language_of(doc.lang) is language]
         editions.append(Edition(language, tuple(own), tuple(doc for doc in pages if config.language_of(doc.lang) is language),
                                 tag_index(own)))
-        related.update(related_articles(own))
+        related.update(related_articles(own, remembering(language.code)))
     return tuple(editions), related, translations([*articles, *pages], [language.code for language in languages])
 
 

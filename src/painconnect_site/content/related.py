@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 from ..core.model import ResolvedDocument
 
 RELATED_COUNT = 3
+# Positions of each article's related articles, given how to compute them: `serve` passes
+# one that remembers them while no front matter changes (the articles' order and tags).
+Positions = tuple[tuple[int, ...], ...]
+Remember = Callable[[Callable[[], Positions]], Positions]
 
 
-def related_articles(articles: Sequence[ResolvedDocument]) -> Mapping[str, tuple[ResolvedDocument, ...]]:
+def related_articles(articles: Sequence[ResolvedDocument],
+                     remember: Remember | None = None) -> Mapping[str, tuple[ResolvedDocument, ...]]:
     """Article URL -> up to RELATED_COUNT articles sharing the most tags; ties broken newest
-    first (the order of `articles`, newest first).
+    first (the order of `articles`, newest first)."""
+    positions = remember(lambda: related_positions(articles)) if remember else related_positions(articles)
+    return {article.url: tuple(articles[i] for i in best) for article, best in zip(articles, positions)}
+
+
+def related_positions(articles: Sequence[ResolvedDocument]) -> Positions:
+    """For each article, the positions in `articles` of its related articles.
 
     Comparing every pair of articles is quadratic (minutes at 10,000 articles), so each tag
     is a bitmask over article positions and `at_least[j]` marks the articles sharing at
@@ -21,11 +32,10 @@ def related_articles(articles: Sequence[ResolvedDocument]) -> Mapping[str, tuple
     for position, article in enumerate(articles):
         for tag in set(article.meta.tags):
             masks[tag] = masks.get(tag, 0) | (1 << position)
-    return {article.url: _related(articles, masks, position, article) for position, article in enumerate(articles)}
+    return tuple(_related(masks, position, article) for position, article in enumerate(articles))
 
 
-def _related(articles: Sequence[ResolvedDocument], masks: Mapping[str, int], position: int,
-             article: ResolvedDocument) -> tuple[ResolvedDocument, ...]:
+def _related(masks: Mapping[str, int], position: int, article: ResolvedDocument) -> tuple[int, ...]:
     tag_masks = [masks[tag] for tag in set(article.meta.tags)]
     at_least = [-1] + [0] * len(tag_masks)  # -1: every bit set
     for mask in tag_masks:
@@ -40,4 +50,4 @@ def _related(articles: Sequence[ResolvedDocument], masks: Mapping[str, int], pos
             lowest = fresh & -fresh
             best.append(lowest.bit_length() - 1)
             fresh ^= lowest
-    return tuple(articles[i] for i in best)
+    return tuple(best)

@@ -98,6 +98,7 @@ class DocumentRecord:
     parse_key: str
     parsed: ParsedDocument | None  # without its source text and body: the current file supplies them
     diagnostics: tuple[Diagnostic, ...]  # what parsing reported, replayed on every build
+    front_matter: str  # digest of the front matter text: what other pages show of the document
     uses: tuple[CitationUse, ...]  # the citation scan (code excluded), for the key check
     at_keys: frozenset[str]  # every `@key` token the renderer could look up
     render_key: str = ""
@@ -224,6 +225,7 @@ def parse_source(source: SourceFile, parse_key: str, config: SiteConfig,
         parse_key=parse_key,
         parsed=dataclasses.replace(parsed, source=dataclasses.replace(source, text=""), body="") if parsed else None,
         diagnostics=tuple(found),
+        front_matter=digest(front_matter_text(parsed)) if parsed else "",
         uses=citation_uses(parsed) if parsed else (),
         at_keys=_at_keys(parsed) if parsed else frozenset(),
     )
@@ -268,7 +270,7 @@ def outline_digest(documents: Sequence[LoadedDocument], inputs: str) -> str:
     published with their front matter: all the site index is built from (URLs, tags,
     aliases, people), so an edit to one article's text leaves it unchanged. `serve` only."""
     return digest(inputs, *(part for doc in documents
-                            for part in (doc.parsed.source.kind, doc.parsed.source.rel, front_matter_text(doc.parsed))))
+                            for part in (doc.parsed.source.kind, doc.parsed.source.rel, doc.record.front_matter)))
 
 
 def index_documents(documents: Sequence[LoadedDocument], static_files: frozenset[str], config: SiteConfig,

@@ -14,7 +14,7 @@ from typing import Callable, Iterable, Mapping, Sequence
 
 from ..citations.format import ReferenceFormatter, UnknownStyleError
 from ..citations.syntax import AT_KEY_RE, CITATION_RE
-from ..content.editions import assemble_editions, tag_index
+from ..content.editions import RememberByLanguage, assemble_editions, tag_index
 from ..content.resolve import ResolveContext, render_document
 from ..content.sources import load_sources
 from ..core.errors import Diagnostics
@@ -123,7 +123,10 @@ def load_site(options: BuildOptions, diags: Diagnostics, cache: BuildCache | Non
     renderer_key = ("templates", templates_stamp(options.root), repr(sorted(strings.items())))
     templates = cache.remembered(renderer_key, lambda: TemplateRenderer(options.root, {}, strings=strings))
     templates = templates.with_globals(url_helpers(config, assets))
-    site = assemble_site(config, resolved, bibliography, images)
+    # `serve` remembers related articles while no front matter changes (the outline).
+    remember_related = None if outline is None else (
+        lambda code, make: cache.remembered(("related", outline, code), make))
+    site = assemble_site(config, resolved, bibliography, images, remember_related)
     return LoadedSite(site, templates, assets, {doc.parsed.source.rel: doc for doc in published})
 
 
@@ -198,10 +201,11 @@ class DocumentRendering:
 
 
 def assemble_site(config: SiteConfig, resolved: list[ResolvedDocument], bibliography: Bibliography,
-                  images: Mapping[str, ImageInfo] | None = None) -> Site:
+                  images: Mapping[str, ImageInfo] | None = None,
+                  remember_related: RememberByLanguage | None = None) -> Site:
     articles = tuple(sorted((d for d in resolved if d.document_kind.listed), key=_newest_first))
     pages = tuple(sorted((d for d in resolved if not d.document_kind.listed), key=lambda d: d.url))
-    editions, related, translations = assemble_editions(config, articles, pages)  # per language
+    editions, related, translations = assemble_editions(config, articles, pages, remember_related)  # per language
     return Site(
         config=config,
         articles=articles,

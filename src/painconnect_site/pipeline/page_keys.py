@@ -16,7 +16,7 @@ from ..render.assets import Assets
 from ..render.pages import Planned
 from ..render.templates import TemplateRenderer
 from ..write.tree import Stamp
-from .cached_stages import CONFIG, OUTPUTS, LoadedDocument, entry_digests, front_matter_text
+from .cached_stages import CONFIG, OUTPUTS, LoadedDocument, entry_digests
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +61,7 @@ def page_keys(site: Site, documents: Mapping[str, LoadedDocument], templates: Te
     )
     docs = site.documents
     entries = entry_digests(site.bibliography, cache)
-    shown = {doc.rel: _digest(cache, (doc.rel, doc.url, front_matter_text(doc.parsed))) for doc in docs}
+    shown = {doc.rel: _digest(cache, (doc.rel, doc.url, documents[doc.rel].record.front_matter)) for doc in docs}
     navigation = digest(*shown.values())
     frame = digest(*(part for doc in docs if doc.kind != ARTICLE.name
                      for part in (shown[doc.rel], repr(site.translations.get(doc.url)))))

@@ -12,12 +12,14 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from ..core.errors import BuildError
     from ..incremental.cache import BuildCache
+    from ..incremental.collector import few_collections
     from .build import run_build
     from .check import run_check
     from .load import LoadedSite, load_site
     from .options import BuildOptions, open_cache
 
 _HOMES = {"BuildError": "..core.errors", "BuildCache": "..incremental.cache", "run_build": ".build",
+          "few_collections": "..incremental.collector",
           "run_check": ".check", "LoadedSite": ".load", "load_site": ".load", "BuildOptions": ".options",
           "open_cache": ".options"}
 

@@ -140,7 +140,7 @@ def _serve_from(options: BuildOptions, host: str, port: int, out_dir: Path) -> i
                             private_output=True)  # a temporary folder only our rebuilds write
     site = LiveSite(build_options)
     # The watcher starts before the first build, so a save during it is not missed.
-    rebuilder = Rebuilder(site, options.root, LiveReloadHandler.reload_waiters, lambda: _write_cache_soon(site))
+    rebuilder = Rebuilder(site, options.root, LiveReloadHandler.reload_waiters, _after_reload)
     watcher = SiteWatcher(options.root, rebuilder)
     return _run_server(site, watcher, host, port)
 
@@ -172,11 +172,11 @@ def _run_server(site: LiveSite, watcher: SiteWatcher, host: str, port: int) -> i
     return EXIT_OK
 
 
-CACHE_WRITE_DELAY = 0.3  # seconds after a reload: the browsers have fetched the page by then
+AFTER_RELOAD = 0.3  # seconds: the browsers have fetched the reloaded page by then
 
 
-def _write_cache_soon(site: LiveSite) -> None:
-    ioloop.IOLoop.current().call_later(CACHE_WRITE_DELAY, site.cache.flush, True)
+def _after_reload(work: Callable[[], None]) -> None:
+    ioloop.IOLoop.current().call_later(AFTER_RELOAD, work)
 
 
 def _interrupt(signum: int, frame: object) -> None:

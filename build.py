@@ -7,7 +7,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "src"))  # works from a plain checkout, before `pip install`
 
-from painconnect_site.commands.cli import main  # noqa: E402
+from painconnect_site.commands.cli import console_main  # noqa: E402
 
 if __name__ == "__main__":
-    raise SystemExit(main(default_source=ROOT))
+    raise SystemExit(console_main(default_source=ROOT))

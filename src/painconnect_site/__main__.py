@@ -1,3 +1,3 @@
-from .commands.cli import main
+from .commands.cli import console_main
 
-raise SystemExit(main())
+raise SystemExit(console_main())

@@ -8,6 +8,7 @@ stderr; a Python traceback only appears with --debug.
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 import time
 from pathlib import Path
@@ -76,6 +77,15 @@ def main(argv: Sequence[str] | None = None, default_source: Path | None = None) 
             raise
         print(f"error: internal error: {type(exc).__name__}: {exc} (re-run with --debug for a traceback)", file=sys.stderr)
         return EXIT_CONTENT
+
+
+def console_main(default_source: Path | None = None) -> int:
+    """`main` for a process that ends when it returns: build.py, `painconnect-site`, `python -m`."""
+    code = main(default_source=default_source)
+    # The interpreter's last collection would walk every object the command left alive
+    # (~80 ms after an edit build of 1,000 articles) to free memory the OS takes back anyway.
+    gc.freeze()
+    return code
 
 
 def print_diagnostics(diagnostics: Sequence[Diagnostic] | object) -> None:

@@ -295,7 +295,7 @@ def test_usage_error_exits_2(make_site):
 def test_internal_errors_are_one_line_unless_debug(make_site, capsys, monkeypatch):
     import painconnect_site.pipeline as pipeline
 
-    def broken(options):
+    def broken(options, *args, **kwargs):
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr(pipeline, "run_build", broken)

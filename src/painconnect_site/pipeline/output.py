@@ -17,7 +17,7 @@ from ..core.model import OutputFile
 from ..core.urls import SEARCH_BUNDLE
 from ..incremental.cache import BuildCache
 from ..render.assets import Assets
-from ..render.pages import Planned, people_paths, planned_pages, render_site
+from ..render.pages import PERSON_TEMPLATE, Planned, planned_pages, render_site
 from ..write.tree import SIZE, KeptFile, PlacedFile, Stamp, WrittenSite, place_file, tree_stamps, update_site, write_site
 from .cached_stages import OUTPUTS
 from .load import LoadedSite
@@ -166,10 +166,11 @@ def render_outputs(loaded: LoadedSite, pages: Sequence[Planned], kept: AbstractS
     written into where they are made, by the workers and by this process."""
     site, templates = loaded.site, loaded.templates
     articles = [path for path in (doc.url + "index.html" for doc in site.articles) if path not in kept]
-    articles += [path for path in people_paths(site) if path not in kept]  # one page per person: as many as articles
+    # One page per person (and page of their list): as many as articles.
+    articles += [path for path, template, *_ in pages if template == PERSON_TEMPLATE and path not in kept]
     count = worker_count(len(articles), workers)
     if count > 1:
-        templates.warm(("article.html", "person.html"))  # compiled once here, inherited by the workers
+        templates.warm(("article.html", PERSON_TEMPLATE))  # compiled once here, inherited by the workers
 
     def placed(files: Iterable[OutputFile | KeptFile]) -> Iterator[OutputFile | KeptFile | PlacedFile]:
         for file in files:

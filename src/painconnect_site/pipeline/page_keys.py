@@ -61,10 +61,11 @@ def page_keys(site: Site, documents: Mapping[str, LoadedDocument], templates: Te
     )
     docs = site.documents
     entries = entry_digests(site.bibliography, cache)
-    shown = {doc.rel: _digest(cache, (doc.rel, doc.url, documents[doc.rel].record.front_matter)) for doc in docs}
+    # By URL (a field; `rel` is a property), read ~10 times a document by the pages showing it.
+    shown = {doc.url: _digest(cache, (doc.rel, doc.url, documents[doc.rel].record.front_matter)) for doc in docs}
     navigation = digest(*shown.values())
     frame = digest(*(part for doc in docs if doc.kind != ARTICLE.name
-                     for part in (shown[doc.rel], repr(site.translations.get(doc.url)))))
+                     for part in (shown[doc.url], repr(site.translations.get(doc.url)))))
     own = {doc.url + "index.html": _content_key(doc, documents[doc.rel], entries, cache) for doc in docs}
     whole_site = _whole_site_templates(templates, {template for _, template, _, _, _ in plan}, site_wide, cache)
     keys = {}
@@ -73,7 +74,7 @@ def page_keys(site: Site, documents: Mapping[str, LoadedDocument], templates: Te
             keys[path] = _digest(cache, (site_wide, navigation, path, template, own.get(path, "")))
         else:
             keys[path] = _digest(cache, (site_wide, frame, path, template, own.get(path, ""), shows.facts,
-                                         *(shown[doc.rel] for doc in shows.documents)))
+                                         *(shown[doc.url] for doc in shows.documents)))
     return keys, digest(site_wide, navigation)
 
 

@@ -20,7 +20,6 @@ from ..core.urls import (
     SEARCH_URL,
     TAGS_URL,
     absolute_url,
-    list_page_urls,
     person_url,
     search_bundle,
     site_path,
@@ -54,6 +53,7 @@ from .tables import accessible_tables
 from .templates import TemplateRenderer, safe_html
 
 TOC_MIN_HEADINGS = 4  # a table of contents only helps on long articles
+PERSON_TEMPLATE = "person.html"  # each page of a person's list of articles
 
 
 @dataclass(frozen=True, slots=True)
@@ -367,16 +367,9 @@ def people_pages(site: Site, strings: Mapping[str, Strings]) -> Iterator[Planned
     for person_id, entries in people_entries(site).items():
         person = config.people[person_id]
         for chunk, pagination in paginate(person_url(person_id), entries, config.page_size):
-            yield (pagination.url + "index.html", "person.html", config.language,
+            yield (pagination.url + "index.html", PERSON_TEMPLATE, config.language,
                    lambda p=person, c=chunk, g=pagination: _person(here, p, c, g),
                    Shows(tuple(doc for doc, _ in chunk), f"{person_id} {[role for _, role in chunk]} {pagination.facts}"))
-
-
-def people_paths(site: Site) -> list[str]:
-    """The output path of every person's page (page keys: they depend on front matter only)."""
-    size = site.config.page_size
-    return [url + "index.html" for person_id, entries in people_entries(site).items()
-            for url in list_page_urls(person_url(person_id), len(entries), size)]
 
 
 def _person(here: _Listing, person: Person, entries: Sequence[tuple[ResolvedDocument, str]],

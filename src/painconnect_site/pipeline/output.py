@@ -116,8 +116,9 @@ def write_outputs(loaded: LoadedSite, options: BuildOptions, cache: BuildCache, 
     keys = {**plan.keys, **{path: plan.previous.keys[path] for path in plan.kept if path not in plan.keys}}
     search = SearchStep(docs, search_key, plan, cache)
 
-    def outputs(into: Path | None = None) -> Iterator[OutputFile | KeptFile | PlacedFile]:
-        yield from (KeptFile(path) for path in sorted(plan.kept))
+    def outputs(into: Path | None = None, with_kept: bool = True) -> Iterator[OutputFile | KeptFile | PlacedFile]:
+        if with_kept:
+            yield from (KeptFile(path) for path in sorted(plan.kept))
         for output in render_outputs(loaded, pages, plan.kept, diags, options.workers, into, search.outputs):
             keys.setdefault(output.path, plan.site_key)  # the search files' keys are set below
             yield output
@@ -129,7 +130,7 @@ def write_outputs(loaded: LoadedSite, options: BuildOptions, cache: BuildCache, 
             cache.flush(background=True)  # written while the tree is stamped and swapped in
 
     if plan.present:  # the output the previous build recorded: patched in place
-        written = update_site(outputs(), out_dir, plan.present, plan.reusable, finalize)
+        written = update_site(outputs(with_kept=False), out_dir, plan.present, plan.reusable, finalize, plan.kept)
     else:
         # A new tree: the render workers write their pages into it themselves (in parallel,
         # and without sending 1,500 pages back through a pipe for this process to write).

@@ -107,17 +107,23 @@ def update_site(
     present: Mapping[str, Stamp],
     reusable: AbstractSet[str],
     finalize: Callable[[], None] | None = None,
+    kept: AbstractSet[str] = frozenset(),
 ) -> WrittenSite:
-    """Patch `out_dir` in place into exactly `outputs` (see the module docstring).
+    """Patch `out_dir` in place into exactly `outputs` and `kept` (see the module docstring).
 
     `present`: stamps of every file now in `out_dir`; files not among the outputs are
     deleted. `reusable`: those known unmodified since the previous build wrote them.
+    `kept`: paths of `reusable` files kept as they are, taken in one step (an editor's
+    rebuild keeps ~1,800 of 1,900 files at 1,000 articles, 18,000 at 10,000).
     """
     out_dir = out_dir.resolve()
+    if not kept <= reusable:
+        missing = sorted(kept - reusable)[0]
+        raise OutputPathError(f"'{missing}' was to be kept from the previous output, which no longer has it")
     patch = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.patch-", dir=out_dir.parent))
     try:
-        seen: set[str] = set()
-        stamps: dict[str, Stamp] = {}
+        seen: set[str] = set(kept)  # paths of the previous build's record: valid and distinct
+        stamps: dict[str, Stamp] = {rel: present[rel] for rel in kept}
         pending: list[tuple[str, Path]] = []
         for output in outputs:
             rel = _claim(output.path, seen)
@@ -148,7 +154,7 @@ def update_site(
             stamps[rel] = _stamp(stat)
     finally:
         shutil.rmtree(patch, ignore_errors=True)
-    return WrittenSite(len(seen), len(pending), dict(sorted(stamps.items())))
+    return WrittenSite(len(seen), len(pending), stamps)
 
 
 def _claim(path: str, seen: set[str]) -> str:

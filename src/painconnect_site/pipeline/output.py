@@ -115,11 +115,16 @@ def write_outputs(loaded: LoadedSite, options: BuildOptions, cache: BuildCache, 
     # A kept output's key is unchanged: the one recorded for it.
     keys = {**plan.keys, **{path: plan.previous.keys[path] for path in plan.kept if path not in plan.keys}}
     search = SearchStep(docs, search_key, plan, cache)
+    # The records queued so far (a cold build: every document's) are written while the
+    # template workers run, where this process would otherwise wait for them at the end.
+    # (`serve` writes its cache after the reload: see commands/serve/watch.py.)
+    write_records = None if cache.remembers else (lambda: cache.flush(background=True))
 
     def outputs(into: Path | None = None, with_kept: bool = True) -> Iterator[OutputFile | KeptFile | PlacedFile]:
         if with_kept:
             yield from (KeptFile(path) for path in sorted(plan.kept))
-        for output in render_outputs(loaded, pages, plan.kept, diags, options.workers, into, search.outputs):
+        for output in render_outputs(loaded, pages, plan.kept, diags, options.workers, into, search.outputs,
+                                     write_records):
             keys.setdefault(output.path, plan.site_key)  # the search files' keys are set below
             yield output
         yield from loaded.assets.files
@@ -160,11 +165,13 @@ def _same_assets(assets: Assets, out_dir: Path, previous: OutputRecord) -> bool:
 def render_outputs(loaded: LoadedSite, pages: Sequence[Planned], kept: AbstractSet[str], diags: Diagnostics,
                    workers: int | None, into: Path | None = None,
                    also: Callable[[], Iterable[OutputFile | KeptFile]] | None = None,
+                   first: Callable[[], None] | None = None,
                    ) -> Iterator[OutputFile | KeptFile | PlacedFile]:
     """Every output of `render_site` not in `kept`, then those of `also` (the search index):
     article and people pages in worker processes when there are many (results in site
     order), the rest here while the workers run. `into`: a staging folder the outputs are
-    written into where they are made, by the workers and by this process."""
+    written into where they are made, by the workers and by this process. `first`: run
+    here before the rest, once any workers are started (so it may start a thread)."""
     site, templates = loaded.site, loaded.templates
     articles = [path for path in (doc.url + "index.html" for doc in site.articles) if path not in kept]
     # One page per person (and page of their list): as many as articles.
@@ -187,6 +194,8 @@ def render_outputs(loaded: LoadedSite, pages: Sequence[Planned], kept: AbstractS
     found_here = Diagnostics()
 
     def make_here() -> None:
+        if first is not None:
+            first()
         here.extend(placed(render_site(site, templates, found_here, lambda path: path not in skip, pages)))
         if also is not None:
             here.extend(placed(also()))

@@ -322,6 +322,24 @@ def test_a_build_reads_only_the_renderings_of_pages_it_renders(warm_site, tmp_pa
     assert_cached_equals_clean(warm_site, tmp_path)
 
 
+def test_another_base_url_reuses_every_parse_and_rendering(warm_site, tmp_path, monkeypatch):
+    # `serve` builds with a local base URL: it must not parse and render the site again.
+    from painconnect_site.pipeline import load
+
+    rendered: list[int] = []
+    render = load.DocumentRendering.render
+    monkeypatch.setattr(load.DocumentRendering, "render", lambda self, docs: rendered.append(len(docs)) or render(self, docs))
+    parsed: list[str] = []
+    parse = load.parse_source
+    monkeypatch.setattr(load, "parse_source", lambda source, *a: parsed.append(source.rel) or parse(source, *a))
+    out = build_site(warm_site, tmp_path / "local", "--base-url", "http://127.0.0.1:8000/")
+    assert parsed == [] and sum(rendered) == 0
+    assert '<link rel="canonical" href="http://127.0.0.1:8000/' in (out / "articles/sleep/index.html").read_text()
+    shutil.rmtree(tmp_path / "clean", ignore_errors=True)
+    clean = build_site(warm_site, tmp_path / "clean", "--no-cache", "--base-url", "http://127.0.0.1:8000/")
+    assert tree_digest(out) == tree_digest(clean)
+
+
 def test_a_cache_from_other_code_is_not_found(warm_site, tmp_path, monkeypatch):
     monkeypatch.setattr(build_cache, "environment_fingerprint", lambda: "another version of the generator")
     assert_cached_equals_clean(warm_site, tmp_path)

@@ -5,7 +5,8 @@ the build cache. Only pure work is reused, under keys that hash everything it
 was computed from (`BuildCache.key` adds the code and library versions):
 
 * a document's parse result with its diagnostics, and its citation scan:
-  the file's path, kind and text, site.yaml, and the list of static files;
+  the file's path, kind and text, site.yaml (but its base URL, which parsing
+  never reads), and the list of static files;
 * a document's rendered Markdown: its text, the base path, and which of the
   `@keys` in it exist in references.bib (stored apart from the record, which keeps
   only the facts resolving needs, and read only when something shows it);
@@ -167,6 +168,12 @@ def config_digest(config: SiteConfig, static_files: Iterable[str]) -> str:
     return digest(repr(config), *sorted(static_files))
 
 
+def parse_inputs(config: SiteConfig, static_files: Iterable[str]) -> str:
+    """`config_digest` without the base URL, which parsing never reads: `serve` (its own
+    local base URL) and `build` then share every document's parse."""
+    return config_digest(dataclasses.replace(config, base_url=""), static_files)
+
+
 # The sources whose cached parse is stale, each with its parse key and text digest, parsed in
 # order: each one's record and its whole parse (None: the caller rebuilds it from the record).
 # load.py passes one that also renders them, in worker processes.
@@ -177,7 +184,7 @@ def load_documents(sources: Sequence[SourceFile], config: SiteConfig, static_fil
                    inputs: str, cache: BuildCache, diags: Diagnostics,
                    parse_many: ParseMany | None = None) -> list[LoadedDocument]:
     """Parse every source (or take the cached parse), replaying diagnostics in file order.
-    `inputs`: `config_digest(config, static_files)`."""
+    `inputs`: `parse_inputs(config, static_files)`."""
     found: list[tuple[SourceFile, str, str, str, DocumentRecord | None]] = []
     for source in sources:
         # `serve` remembers the source object of an unchanged file, and with it these.

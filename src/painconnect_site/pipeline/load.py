@@ -47,6 +47,7 @@ from .cached_stages import (
     load_images,
     load_site_config,
     outline_digest,
+    parse_inputs,
     parse_source,
     preload_references,
     record_name,
@@ -92,7 +93,8 @@ def load_site(options: BuildOptions, diags: Diagnostics, cache: BuildCache | Non
     # While the workers parse and render, this process formats the entries the texts name.
     parse_many = renders.parse_and_render(config, sources.static_files, options.drafts, options.workers,
                                           meanwhile=formatter and _format_named(formatter))
-    documents = load_documents(sources.documents, config, sources.static_files, inputs, cache, diags, parse_many)
+    documents = load_documents(sources.documents, config, sources.static_files,
+                               parse_inputs(config, sources.static_files), cache, diags, parse_many)
     freeze_survivors()  # the records live to the end of the build
     diags.extend(bibliography_diags)
     diags.raise_if_errors()

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import time
 
 import pytest
 
@@ -21,8 +22,9 @@ def files(folder):
 
 @pytest.fixture
 def settled(monkeypatch):
-    """Files written by the test count as settled: the snapshot trusts every stamp."""
-    monkeypatch.setattr(up_to_date, "RACY_NS", 0)
+    """Files written by the test count as settled (however fast it runs, on whatever clock
+    granularity): the snapshot trusts every stamp."""
+    monkeypatch.setattr(up_to_date, "file_system_now", lambda folder: time.time_ns() + 10**15)
 
 
 def build(site, *args: str) -> bool:
@@ -123,12 +125,25 @@ def test_no_cache_always_builds(make_site, settled):
     assert not build(site, "--no-cache")
 
 
-def test_inputs_written_just_before_a_build_are_not_trusted(make_site):
+def test_inputs_stamped_in_the_snapshots_tick_are_not_trusted(make_site, monkeypatch):
     # A write in the same clock tick as the snapshot could leave the same stamps: the build
     # after one whose inputs were that fresh runs in full (and records again).
     site = make_site()
+    monkeypatch.setattr(up_to_date, "file_system_now", lambda folder: 0)  # every file as fresh as that
     assert not build(site)
     assert not build(site)
+
+
+def test_the_file_systems_clock_is_read_from_a_marker_write(tmp_path):
+    clock = up_to_date.file_system_now(tmp_path / ".cache")
+    path = tmp_path / "written-after.md"
+    path.write_text("x", encoding="utf-8")
+    assert path.stat().st_mtime_ns >= clock  # a write after it is never stamped before it
+    assert (tmp_path / ".cache" / up_to_date.CLOCK).is_file()
+    read_only = tmp_path / "file"
+    read_only.write_text("", encoding="utf-8")
+    clock = up_to_date.file_system_now(read_only / "cache")  # cannot be written: the clock less a margin
+    assert clock <= time.time_ns() - up_to_date.RACY_NS
 
 
 def test_the_stamps_cover_every_input_folder_and_the_package(make_site):

@@ -14,9 +14,10 @@ Any write to a file changes its change time, which no program can set, so
 an edit is never missed because an editor or a tool restored the modification
 time. The one gap is the clock's granularity: file times tick coarsely (a few ms
 on Linux, 2 s on FAT), so a file written in the same tick as the snapshot could
-look unchanged. As in git ("racy" entries), a record whose snapshot saw a file
-written within `RACY_NS` of it is not trusted: the next build runs in full and
-records again.
+change again without its stamp changing. As in git ("racy" entries), the
+snapshot first reads the file system's own time (`file_system_now`: a marker
+in the cache folder, touched) and a record in which any file is stamped at or
+after that time is not trusted: the next build runs in full and records again.
 
 Nothing here imports the stages: the check runs before they load.
 """
@@ -37,7 +38,8 @@ BUILDS = "builds"  # cache kind: one BuildRecord per output folder
 INPUT_FOLDERS = ("content", "templates", "static")
 INPUT_FILES = ("references.bib", "references.lock.json")
 PACKAGE_DIR = Path(__file__).resolve().parents[1]  # the code and the bundled theme, styles and strings
-RACY_NS = 3_000_000_000  # above any file system's time granularity (FAT: 2 s)
+RACY_NS = 3_000_000_000  # without a marker: above any file system's time granularity (FAT: 2 s)
+CLOCK = ".clock"  # the marker, in the cache folder (beside the kinds' folders, which prune empties)
 
 InputStamp = tuple[int, int, int, int]  # (size, mtime_ns, ctime_ns, inode)
 OutputStamp = tuple[int, int, int]  # write/tree.py Stamp: (inode, size, mtime_ns)
@@ -47,14 +49,14 @@ OutputStamp = tuple[int, int, int]  # write/tree.py Stamp: (inode, size, mtime_n
 class InputSnapshot:
     request: str  # what shapes the output besides the files: see `request_of`
     stamps: Mapping[str, InputStamp]  # every input file, by path
-    taken_ns: int  # wall clock when the stamps were taken
+    clock_ns: int  # the file system's time before the stamps were taken (`file_system_now`)
 
     @property
     def trusted(self) -> bool:
-        """False when a file was written so shortly before the snapshot that a write after it
-        could carry the same stamp."""
-        racy = self.taken_ns - RACY_NS
-        return all(stamp[1] < racy and stamp[2] < racy for stamp in self.stamps.values())
+        """False when a file was stamped in the tick the snapshot began or later: a write
+        after the snapshot could then carry the same stamp."""
+        clock = self.clock_ns
+        return all(stamp[1] < clock and stamp[2] < clock for stamp in self.stamps.values())
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,8 +83,21 @@ def request_of(options: BuildOptions) -> str:
     return repr((options.drafts, options.base_url, os.environ.get("SOURCE_DATE_EPOCH")))
 
 
+def file_system_now(folder: Path) -> int:
+    """The time the file system stamps a write with now, in its own granularity: the
+    modification time of a marker in `folder` (the cache folder, in the site folder with
+    the inputs), touched; where it cannot be written, the clock less `RACY_NS`."""
+    marker = folder / CLOCK
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        marker.touch()  # an existing marker: its times set to now, as a write would
+        return os.stat(marker).st_mtime_ns
+    except OSError:
+        return time.time_ns() - RACY_NS
+
+
 def take_snapshot(options: BuildOptions) -> InputSnapshot:
-    taken = time.time_ns()
+    clock = file_system_now(options.cache_folder)
     stamps: dict[str, InputStamp] = {}
     root = options.root
     for name in INPUT_FOLDERS:
@@ -93,7 +108,7 @@ def take_snapshot(options: BuildOptions) -> InputSnapshot:
         except OSError:
             pass
     _stamp_tree(PACKAGE_DIR, stamps)
-    return InputSnapshot(request_of(options), stamps, taken)
+    return InputSnapshot(request_of(options), stamps, clock)
 
 
 def check_up_to_date(options: BuildOptions, cache: BuildCache | None = None) -> Freshness:

@@ -218,3 +218,19 @@ def full_site(request, tmp_path_factory) -> BuiltSite:
     name = request.param
     work = tmp_path_factory.mktemp(f"full-{name}")
     return BuiltSite(name, build_site(copy_site(FULL_SITES[name], work / "source"), work / "out"))
+
+
+@pytest.fixture
+def style_fails_for_lee(monkeypatch):
+    """The citation style raises on the lee2019 entry (as citeproc-py does on some entries):
+    the build warns and prints that one reference plainly."""
+    import citeproc.source.json as citeproc_json  # the formatter imports it when it formats
+
+    real = citeproc_json.CiteProcJSON
+
+    def fails_for_lee(items):
+        if items[0].get("title", "").startswith("Social support"):
+            raise KeyError("issued")
+        return real(items)
+
+    monkeypatch.setattr(citeproc_json, "CiteProcJSON", fails_for_lee)

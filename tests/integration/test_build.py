@@ -181,17 +181,7 @@ def test_check_writes_nothing(make_site):
     assert not (site / "_site").exists()
 
 
-def test_a_reference_the_style_cannot_format_warns_at_its_entry(make_site, monkeypatch, capsys):
-    import citeproc.source.json as citeproc_json  # the formatter imports it when it formats
-
-    real = citeproc_json.CiteProcJSON
-
-    def fails_for_lee(items):
-        if items[0].get("title", "").startswith("Social support"):
-            raise KeyError("issued")
-        return real(items)
-
-    monkeypatch.setattr(citeproc_json, "CiteProcJSON", fails_for_lee)
+def test_a_reference_the_style_cannot_format_warns_at_its_entry(make_site, style_fails_for_lee, capsys):
     site = make_site()
     out = build_site(site, None, "--no-cache")
     assert capsys.readouterr().err.splitlines() == [

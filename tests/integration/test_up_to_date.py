@@ -51,17 +51,7 @@ def test_a_repeat_build_runs_no_stage(make_site, settled, monkeypatch):
     assert files(site / "_site") == before
 
 
-def test_the_previous_builds_warnings_are_printed_again(make_site, settled, monkeypatch, capsys):
-    import citeproc.source.json as citeproc_json
-
-    real = citeproc_json.CiteProcJSON
-
-    def fails_for_lee(items):
-        if items[0].get("title", "").startswith("Social support"):
-            raise KeyError("issued")
-        return real(items)
-
-    monkeypatch.setattr(citeproc_json, "CiteProcJSON", fails_for_lee)
+def test_the_previous_builds_warnings_are_printed_again(make_site, settled, style_fails_for_lee, capsys):
     site = make_site()
     assert not build(site)
     first = capsys.readouterr().err

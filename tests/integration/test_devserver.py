@@ -311,3 +311,24 @@ def test_an_edit_is_searchable_as_soon_as_it_is_served(tmp_path):
         served_tree = _tree(out)
         base_url = f"http://127.0.0.1:{server.port}/"
     assert served_tree == _clean_build(site, tmp_path / "clean", base_url)
+
+
+def test_the_cache_of_every_rebuild_reaches_the_disk(tmp_path):
+    """serve writes a rebuild's cache entries after the reload (and what is left when it
+    stops), so a later `build` finds the edited article's parse instead of parsing it."""
+    from painconnect_site.commands.cli import main
+    from painconnect_site.pipeline import load
+
+    site = write_site(tmp_path / "site")
+    with running_server(site) as server:
+        save(site / "content/articles/walking.md", ARTICLE.replace("Short walks help", "Gentle cachewalks help"))
+        wait_for(lambda: "cachewalks" in server.get("/articles/walking/")[2], "the edit to be served")
+    parsed: list[str] = []
+    parse = load.parse_source
+    try:
+        load.parse_source = lambda source, *args: parsed.append(source.rel) or parse(source, *args)
+        assert main(["build", "--source", str(site), "--output", str(tmp_path / "out")]) == 0
+    finally:
+        load.parse_source = parse
+    assert parsed == []  # the edited text's parse was written by serve
+    assert "cachewalks" in (tmp_path / "out/articles/walking/index.html").read_text(encoding="utf-8")

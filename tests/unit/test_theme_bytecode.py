@@ -94,3 +94,14 @@ def test_the_site_renderer_caches_the_bundled_theme_only(tmp_path):
     assert isinstance(cache, ThemeBytecodeCache)
     assert cache.trusted == (THEME_DIR / "templates").resolve()
     assert cache.folder.is_relative_to(cache.trusted / "__pycache__")
+
+
+def test_a_damaged_entry_is_compiled_again(theme, tmp_path, compiles):
+    compiled = tmp_path / "compiled"
+    cache = ThemeBytecodeCache(theme, compiled)
+    environment(cache, theme).get_template("page.html")
+    for entry in compiled.iterdir():
+        data = entry.read_bytes()
+        entry.write_bytes(data[: len(data) // 2])  # magic and checksum intact, the code cut short
+    assert environment(cache, theme).get_template("page.html").render() == "theme page 2"
+    assert compiles["n"] == 2

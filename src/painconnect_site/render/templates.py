@@ -64,6 +64,8 @@ class ThemeBytecodeCache(jinja2.BytecodeCache):
                     bucket.load_bytecode(file)
             except OSError:
                 pass
+            except Exception:  # noqa: BLE001 - damaged (marshal cannot read it): compiled again
+                bucket.reset()
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         if not bucket.key or sys.dont_write_bytecode:

@@ -64,7 +64,7 @@ class ThemeBytecodeCache(jinja2.BytecodeCache):
                     bucket.load_bytecode(file)
             except OSError:
                 pass
-            except Exception:  # noqa: BLE001 - damaged (marshal cannot read it): compiled again
+            except Exception:  # noqa: BLE001 - damaged (its checksum does not unpickle): compiled again
                 bucket.reset()
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:

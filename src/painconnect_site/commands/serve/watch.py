@@ -2,11 +2,10 @@
 
 `LiveSite` holds the served output folder, the latest build's errors and the
 build cache kept between rebuilds (feed.py reports saves as they happen);
-`Rebuilder` rebuilds once per batch
-of changes (search index included: it is updated within the build) and tells
-the browsers; writing the cache and the collector's pass wait until they have
-had time to fetch the page. Nothing here knows livereload: `devserver` wires these into its
-watcher and server.
+`Rebuilder` rebuilds once per batch of changes (search index included: it is
+updated within the build) and tells the browsers; writing the cache and the
+collector's pass wait until they have had time to fetch the page. Nothing here
+knows livereload: `devserver` wires these into its watcher and server.
 """
 
 from __future__ import annotations

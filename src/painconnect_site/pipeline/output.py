@@ -18,7 +18,8 @@ from ..core.urls import SEARCH_BUNDLE
 from ..incremental.cache import BuildCache
 from ..render.assets import Assets
 from ..render.pages import PERSON_TEMPLATE, Planned, planned_pages, render_site
-from ..write.tree import SIZE, KeptFile, PlacedFile, Stamp, WrittenSite, place_file, tree_stamps, update_site, write_site
+from ..write.tree import (SIZE, KeptFile, PlacedFile, Stamp, WrittenSite, place_file, readable_tree_stamps,
+                          update_site, write_site)
 from .cached_stages import OUTPUTS
 from .load import LoadedSite
 from .options import BuildOptions
@@ -62,7 +63,7 @@ def plan_reuse(loaded: LoadedSite, plan: Sequence[Planned], out_dir: Path, cache
     if private and previous.stamps and out_dir.is_dir():
         current = dict(previous.stamps)
     else:
-        current = _stamps_of(out_dir) if previous.stamps else {}
+        current = (readable_tree_stamps(out_dir) or {}) if previous.stamps else {}  # unreadable: nothing reused
     reusable = frozenset(path for path, stamp in previous.stamps.items() if current.get(path) == stamp)
     intact = bool(current) and current == previous.stamps and previous.indexer == indexer
     keys, site_key = page_keys(loaded.site, loaded.documents, loaded.templates, loaded.assets, plan, cache)
@@ -144,13 +145,6 @@ def write_outputs(loaded: LoadedSite, options: BuildOptions, cache: BuildCache, 
     recorded = {path: key for path, key in keys.items() if path in written.stamps}
     cache.store(OUTPUTS, outputs_name(out_dir), OutputRecord(search.key, plan.site_key, recorded, written.stamps))
     return written
-
-
-def _stamps_of(out_dir: Path) -> dict[str, Stamp]:
-    try:
-        return tree_stamps(out_dir)
-    except OSError:  # missing, or changed while we looked: nothing is reused
-        return {}
 
 
 def _same_assets(assets: Assets, out_dir: Path, previous: OutputRecord) -> bool:

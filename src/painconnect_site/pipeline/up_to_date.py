@@ -32,6 +32,7 @@ from typing import Mapping
 
 from ..core.errors import Diagnostic
 from ..incremental.cache import BuildCache, digest
+from ..write.tree import Stamp, readable_tree_stamps
 from .options import BuildOptions, open_cache
 
 BUILDS = "builds"  # cache kind: one BuildRecord per output folder
@@ -42,7 +43,6 @@ RACY_NS = 3_000_000_000  # without a marker: above any file system's time granul
 CLOCK = ".clock"  # the marker, in the cache folder (beside the kinds' folders, which prune empties)
 
 InputStamp = tuple[int, int, int, int]  # (size, mtime_ns, ctime_ns, inode)
-OutputStamp = tuple[int, int, int]  # write/tree.py Stamp: (inode, size, mtime_ns)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +64,7 @@ class BuildRecord:
     """What a successful build read and left: enough to recognise and report the same build."""
 
     inputs: InputSnapshot
-    outputs: Mapping[str, OutputStamp]  # every file of the output folder
+    outputs: Mapping[str, Stamp]  # every file of the output folder
     warnings: tuple[Diagnostic, ...]
     articles: int
 
@@ -120,34 +120,15 @@ def check_up_to_date(options: BuildOptions, cache: BuildCache | None = None) -> 
     snapshot = take_snapshot(options)
     record = cache.load(BUILDS, record_name(options.output))
     if not (isinstance(record, BuildRecord) and record.inputs.trusted and record.inputs.request == snapshot.request
-            and record.inputs.stamps == snapshot.stamps and output_stamps(options.output) == record.outputs):
+            and record.inputs.stamps == snapshot.stamps and readable_tree_stamps(options.output) == record.outputs):
         return Freshness(snapshot, None)
     cache.keep(BUILDS, record_name(options.output))
     return Freshness(snapshot, record)
 
 
 def store_record(cache: BuildCache, options: BuildOptions, snapshot: InputSnapshot,
-                 outputs: Mapping[str, OutputStamp], warnings: tuple[Diagnostic, ...], articles: int) -> None:
+                 outputs: Mapping[str, Stamp], warnings: tuple[Diagnostic, ...], articles: int) -> None:
     cache.store(BUILDS, record_name(options.output), BuildRecord(snapshot, dict(outputs), warnings, articles))
-
-
-def output_stamps(out_dir: Path) -> dict[str, OutputStamp] | None:
-    """write/tree.py `tree_stamps`, unsorted (compared, never listed); None when unreadable."""
-    stamps: dict[str, OutputStamp] = {}
-    pending = [("", str(out_dir))]
-    try:
-        while pending:
-            prefix, directory = pending.pop()
-            with os.scandir(directory) as entries:
-                for entry in entries:
-                    if entry.is_dir(follow_symlinks=False):
-                        pending.append((prefix + entry.name + "/", entry.path))
-                    else:
-                        stat = entry.stat(follow_symlinks=False)
-                        stamps[prefix + entry.name] = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
-    except OSError:
-        return None
-    return stamps
 
 
 def _stamp_tree(folder: Path, stamps: dict[str, InputStamp]) -> None:

@@ -27,9 +27,10 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import AbstractSet, Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, AbstractSet, Callable, Iterable, Mapping
 
-from ..core.model import OutputFile
+if TYPE_CHECKING:  # annotations only: a no-change `build` stamps the output without loading the model
+    from ..core.model import OutputFile
 
 
 class OutputPathError(ValueError):
@@ -229,7 +230,8 @@ def _link_or_copy(source: Path, target: Path) -> None:
 
 
 def tree_stamps(folder: Path) -> dict[str, Stamp]:
-    """Stamps of every file under `folder`, by posix path relative to it."""
+    """Stamps of every file under `folder`, by posix path relative to it (in no set order:
+    they are compared, never listed)."""
     stamps: dict[str, Stamp] = {}
     pending = [("", str(folder))]
     while pending:
@@ -240,9 +242,16 @@ def tree_stamps(folder: Path) -> dict[str, Stamp]:
                 if entry.is_dir(follow_symlinks=False):
                     pending.append((rel + "/", entry.path))
                 else:
-                    stat = entry.stat(follow_symlinks=False)
-                    stamps[rel] = _stamp(stat)
-    return dict(sorted(stamps.items()))
+                    stamps[rel] = _stamp(entry.stat(follow_symlinks=False))
+    return stamps
+
+
+def readable_tree_stamps(folder: Path) -> dict[str, Stamp] | None:
+    """`tree_stamps`, or None when the folder is missing or changed while it was read."""
+    try:
+        return tree_stamps(folder)
+    except OSError:
+        return None
 
 
 def safe_relative_path(path: str) -> str:

@@ -312,9 +312,9 @@ def test_the_cache_unpickles_records_of_any_subpackage_and_nothing_else():
 
     from painconnect_site.incremental.cache import _FastPickler, _RestrictedUnpickler
     from painconnect_site.pipeline.page_keys import OutputRecord
-    from painconnect_site.write.tree import KeptFile
+    from painconnect_site.write.tree import KeptFiles
 
-    record = (OutputRecord("indexer", "key", {"a.html": "k"}, {"a.html": (1, 2, 3)}), KeptFile("a.html"))
+    record = (OutputRecord("indexer", "key", {"a.html": "k"}, {"a.html": (1, 2, 3)}), KeptFiles(frozenset({"a.html"})))
     buffer = io.BytesIO()
     _FastPickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(record)
     assert _RestrictedUnpickler(io.BytesIO(buffer.getvalue())).load() == record

@@ -18,7 +18,7 @@ from ..core.urls import SEARCH_BUNDLE
 from ..incremental.cache import BuildCache
 from ..render.assets import Assets
 from ..render.pages import PERSON_TEMPLATE, Planned, planned_pages, render_site
-from ..write.tree import (SIZE, KeptFile, PlacedFile, Stamp, WrittenSite, place_file, readable_tree_stamps,
+from ..write.tree import (SIZE, KeptFiles, PlacedFile, Stamp, WrittenSite, place_file, readable_tree_stamps,
                           update_site, write_site)
 from .cached_stages import OUTPUTS
 from .load import LoadedSite
@@ -84,7 +84,7 @@ class SearchStep:
         self.docs, self.key, self.plan, self.cache = docs, key, plan, cache
         self.keys: dict[str, str] = {}
 
-    def outputs(self) -> Iterator[OutputFile | KeptFile]:
+    def outputs(self) -> Iterator[OutputFile | KeptFiles]:
         plan, previous = self.plan, self.plan.previous
         searched = [path for path in previous.keys if path.startswith(SEARCH_PREFIX)]
         if previous.indexer == self.key and searched and all(path in plan.kept for path in searched):
@@ -95,11 +95,17 @@ class SearchStep:
             return previous.keys.get(path) == key and path in plan.reusable
 
         index = build_search_index(self.docs, self.key, self.cache, kept)
+        intact = set()
         for file in index.files:
             if file.path in plan.kept:  # already linked, under the same key
                 continue
             self.keys[file.path] = file.key
-            yield KeptFile(file.path) if kept(file.path, file.key) else OutputFile(file.path, file.data())
+            if kept(file.path, file.key):
+                intact.add(file.path)
+            else:
+                yield OutputFile(file.path, file.data())
+        if intact:
+            yield KeptFiles(frozenset(intact))
 
 
 def write_outputs(loaded: LoadedSite, options: BuildOptions, cache: BuildCache, diags: Diagnostics) -> WrittenSite:
@@ -121,12 +127,13 @@ def write_outputs(loaded: LoadedSite, options: BuildOptions, cache: BuildCache, 
     # (`serve` writes its cache after the reload: see commands/serve/watch.py.)
     write_records = None if cache.remembers else (lambda: cache.flush(background=True))
 
-    def outputs(into: Path | None = None, with_kept: bool = True) -> Iterator[OutputFile | KeptFile | PlacedFile]:
-        if with_kept:
-            yield from (KeptFile(path) for path in sorted(plan.kept))
+    def outputs(into: Path | None = None) -> Iterator[OutputFile | KeptFiles | PlacedFile]:
+        if plan.kept:
+            yield KeptFiles(plan.kept)
         for output in render_outputs(loaded, pages, plan.kept, diags, options.workers, into, search.outputs,
                                      write_records):
-            keys.setdefault(output.path, plan.site_key)  # the search files' keys are set below
+            if not isinstance(output, KeptFiles):  # the search files' keys are set below
+                keys.setdefault(output.path, plan.site_key)
             yield output
         yield from loaded.assets.files
 
@@ -136,7 +143,7 @@ def write_outputs(loaded: LoadedSite, options: BuildOptions, cache: BuildCache, 
             cache.flush(background=True)  # written while the tree is stamped and swapped in
 
     if plan.present:  # the output the previous build recorded: patched in place
-        written = update_site(outputs(with_kept=False), out_dir, plan.present, plan.reusable, finalize, plan.kept)
+        written = update_site(outputs(), out_dir, plan.present, plan.reusable, finalize)
     else:
         # A new tree: the render workers write their pages into it themselves (in parallel,
         # and without sending 1,500 pages back through a pipe for this process to write).
@@ -158,9 +165,9 @@ def _same_assets(assets: Assets, out_dir: Path, previous: OutputRecord) -> bool:
 
 def render_outputs(loaded: LoadedSite, pages: Sequence[Planned], kept: AbstractSet[str], diags: Diagnostics,
                    workers: int | None, into: Path | None = None,
-                   also: Callable[[], Iterable[OutputFile | KeptFile]] | None = None,
+                   also: Callable[[], Iterable[OutputFile | KeptFiles]] | None = None,
                    first: Callable[[], None] | None = None,
-                   ) -> Iterator[OutputFile | KeptFile | PlacedFile]:
+                   ) -> Iterator[OutputFile | KeptFiles | PlacedFile]:
     """Every output of `render_site` not in `kept`, then those of `also` (the search index):
     article and people pages in worker processes when there are many (results in site
     order), the rest here while the workers run. `into`: a staging folder the outputs are
@@ -174,17 +181,17 @@ def render_outputs(loaded: LoadedSite, pages: Sequence[Planned], kept: AbstractS
     if count > 1:
         templates.warm(("article.html", PERSON_TEMPLATE))  # compiled once here, inherited by the workers
 
-    def placed(files: Iterable[OutputFile | KeptFile]) -> Iterator[OutputFile | KeptFile | PlacedFile]:
+    def placed(files: Iterable[OutputFile | KeptFiles]) -> Iterator[OutputFile | KeptFiles | PlacedFile]:
         for file in files:
             yield place_file(into, file) if into is not None and isinstance(file, OutputFile) else file
 
-    def render(chunk: Sequence[str]) -> list[tuple[list[OutputFile | KeptFile | PlacedFile], tuple[Diagnostic, ...]]]:
+    def render(chunk: Sequence[str]) -> list[tuple[list[OutputFile | KeptFiles | PlacedFile], tuple[Diagnostic, ...]]]:
         found = Diagnostics()
         wanted = set(chunk)
         return [(list(placed(render_site(site, templates, found, wanted.__contains__, pages))), tuple(found))]
 
     skip = kept | set(articles)
-    here: list[OutputFile | KeptFile | PlacedFile] = []
+    here: list[OutputFile | KeptFiles | PlacedFile] = []
     found_here = Diagnostics()
 
     def make_here() -> None:

@@ -62,3 +62,10 @@ def test_an_output_claiming_a_path_kept_later_is_refused(folder):
     with pytest.raises(OutputPathError, match="same path 'c.txt'"):
         update_site([OutputFile("c.txt", b"again"), KeptFiles(frozenset({"c.txt"}))], folder, present,
                     frozenset(present))
+
+
+def test_a_kept_path_from_a_tampered_record_cannot_leave_the_folder(folder):
+    present = {**tree_stamps(folder), "../outside.txt": (1, 1, 1)}
+    with pytest.raises(OutputPathError, match="escapes the output folder"):
+        write_site([KeptFiles(frozenset({"../outside.txt"}))], folder, reusable=frozenset(present))
+    assert (folder / "a/index.html").read_text() == "a"  # the old output stays

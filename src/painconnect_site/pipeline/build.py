@@ -26,7 +26,7 @@ from .load import LoadedSite, load_site
 from .options import BuildOptions, open_cache
 from .output import write_outputs
 from .page_keys import outputs_name
-from .up_to_date import BUILDS, InputSnapshot, store_record, take_snapshot
+from .up_to_date import BUILDS, InputSnapshot, records_builds, store_record, take_snapshot
 
 
 def run_build(options: BuildOptions, cache: BuildCache | None = None,
@@ -36,7 +36,7 @@ def run_build(options: BuildOptions, cache: BuildCache | None = None,
     started = time.perf_counter()
     diags = Diagnostics()
     cache = cache or open_cache(options)
-    if snapshot is None and cache.enabled and not cache.remembers and not options.private_output:
+    if snapshot is None and cache.enabled and records_builds(options):
         snapshot = take_snapshot(options)
     cache.begin()
     succeeded = False

@@ -73,11 +73,14 @@ class ThemeBytecodeCache(jinja2.BytecodeCache):
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
+        except OSError:  # a read-only install: compiled again next time, as without a cache
+            return
+        try:
             with os.fdopen(handle, "wb") as file:
                 bucket.write_bytecode(file)
             os.replace(temporary, self.folder / f"{bucket.key}.cache")  # readers see all of it or none
-        except OSError:  # a read-only install: compiled again next time, as without a cache
-            return
+        except OSError:  # e.g. the disk is full: no half-written entry is left behind
+            Path(temporary).unlink(missing_ok=True)
 
 
 class TemplateRenderer:

@@ -153,7 +153,10 @@ def update_site(
 
 
 def _claim_kept(kept: KeptFiles, seen: set[str], reusable: AbstractSet[str]) -> frozenset[str]:
-    """Claim kept paths at once: they come from the previous build's record (valid paths)."""
+    """Claim kept paths at once. They come from the previous build's record, which is read
+    from the cache: checked like any output path all the same."""
+    for rel in kept.paths:
+        safe_relative_path(rel)
     if not kept.paths <= reusable:
         missing = sorted(kept.paths - reusable)[0]
         raise OutputPathError(f"'{missing}' was to be kept from the previous output, which no longer has it")

@@ -21,6 +21,11 @@ from typing import Protocol
 
 import markdown
 from markdown.extensions import Extension
+from markdown.extensions.admonition import AdmonitionExtension
+from markdown.extensions.fenced_code import FencedCodeExtension
+from markdown.extensions.sane_lists import SaneListExtension
+from markdown.extensions.tables import TableExtension
+from markdown.extensions.toc import TocExtension
 from markdown.inlinepatterns import InlineProcessor
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
@@ -28,10 +33,16 @@ from markdown.treeprocessors import Treeprocessor
 from ..core.model import CitedGroup, Heading, Link, RenderedMarkdown
 from ..core.urls import is_external
 
-# No attr_list and no raw HTML: an article must not be able to add `onclick=`
-# attributes or <script> to a page (see _SiteExtension).
-EXTENSIONS = ["tables", "fenced_code", "admonition", "toc", "sane_lists"]
-EXTENSION_CONFIGS = {"toc": {"permalink": False, "toc_depth": "2-3"}}
+
+
+def _extensions() -> list[Extension]:
+    """No attr_list and no raw HTML: an article must not be able to add `onclick=`
+    attributes or <script> to a page (see _SiteExtension). Instances, not names: a name
+    is looked up among the installed packages' entry points, which imports
+    importlib.metadata and scans every package (~35 ms of the first render in a process),
+    and another package could register the same name."""
+    return [TableExtension(), FencedCodeExtension(), AdmonitionExtension(),
+            TocExtension(permalink=False, toc_depth="2-3"), SaneListExtension()]
 
 
 class Citer(Protocol):
@@ -153,8 +164,7 @@ class MarkdownRenderer:
         """`citation_pattern`: a regular expression for one citation group, its inside as group 1."""
         self.context = RenderContext(_NoCitations())
         self._md = markdown.Markdown(
-            extensions=[*EXTENSIONS, _SiteExtension(self, citation_pattern)], extension_configs=EXTENSION_CONFIGS,
-            output_format="html",
+            extensions=[*_extensions(), _SiteExtension(self, citation_pattern)], output_format="html",
         )
 
     def render(self, text: str, context: RenderContext, start_line: int = 1, source: str = "") -> RenderedMarkdown:

@@ -165,6 +165,46 @@ def test_a_remembering_cache_rebuilds_after_every_change_as_a_clean_build(tmp_pa
         assert_like_clean(f"undoing {change}")
 
 
+def test_rebuilds_told_only_the_changed_paths_equal_clean_builds(tmp_path):
+    """`serve` takes a source its watcher did not report as it was (content/sources.py
+    SeenSources): told exactly the paths each change touched, as the watcher tells it,
+    every kind of change still gives what a clean build gives."""
+    from painconnect_site.content.sources import SeenSources
+    from painconnect_site.pipeline import BuildOptions, open_cache, run_build
+
+    def stamps() -> dict[str, tuple[int, int, int]]:
+        return {str(path): (s.st_size, s.st_mtime_ns, s.st_ino) for path in site.rglob("*")
+                if path.is_file() and (s := path.stat())}
+
+    site = write_site(tmp_path / "site", SITE)
+    options = BuildOptions(site, tmp_path / "served", private_output=True)
+    cache, seen = open_cache(options, remember=True), SeenSources(site)
+    seen.trust()
+    run_build(options, cache, seen=seen)
+    clean = tmp_path / "clean"
+
+    def rebuild_told(make_change, after: str) -> None:
+        before = stamps()
+        make_change()
+        now = stamps()
+        seen.report(sorted(path for path in before.keys() | now.keys() if before.get(path) != now.get(path)))
+        run_build(options, cache, seen=seen)
+        shutil.rmtree(clean, ignore_errors=True)
+        run_build(BuildOptions(site, clean, use_cache=False))
+        assert tree_digest(tmp_path / "served") == tree_digest(clean), f"after {after}"
+        assert seen.missed() == [], after
+
+    def undo() -> None:
+        for name in ("content", "templates", "static", "references.bib"):
+            path = site / name
+            shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
+        write_site(site, SITE)
+
+    for change in sorted(CHANGES):
+        rebuild_told(lambda: CHANGES[change](site), change)
+        rebuild_told(undo, f"undoing {change}")
+
+
 def test_no_change_build_equals_a_clean_build_and_rewrites_nothing(warm_site, tmp_path):
     before = {p: p.stat().st_ino for p in (tmp_path / "cached").rglob("*") if p.is_file()}
     assert_cached_equals_clean(warm_site, tmp_path)

@@ -332,3 +332,31 @@ def test_the_cache_of_every_rebuild_reaches_the_disk(tmp_path):
         load.parse_source = parse
     assert parsed == []  # the edited text's parse was written by serve
     assert "cachewalks" in (tmp_path / "out/articles/walking/index.html").read_text(encoding="utf-8")
+
+
+def test_a_save_the_watcher_missed_is_rebuilt_once_the_browsers_have_the_page(tmp_path):
+    """A rebuild takes the files the watcher did not report as they were (no stat); once
+    the browsers have the reloaded page the rebuilder stats them all and rebuilds what
+    changed unreported (an OS may drop notifications), and says so."""
+    from painconnect_site.commands.serve.watch import LiveSite, Rebuilder
+    from painconnect_site.pipeline import BuildOptions
+
+    site = write_site(tmp_path / "site")
+    live = LiveSite(BuildOptions(site, tmp_path / "served", base_url="http://127.0.0.1:8000/", private_output=True))
+    logged: list[str] = []
+    live.log = logged.append
+    live.seen.trust()  # as serve does once its watcher watches
+    later: list[Callable[[], None]] = []
+    reloads: list[str] = []
+    rebuilder = Rebuilder(live, site, reloads.append, later.append)
+    assert live.rebuild()
+    page = tmp_path / "served/articles/walking/index.html"
+    save(site / "content/articles/walking.md", ARTICLE.replace("Short walks help", "Gentle unreportedwalks help"))
+    rebuilder([])  # e.g. a batch naming another file
+    assert "unreportedwalks" not in page.read_text(encoding="utf-8")
+    later.pop(0)()  # 0.3 s after the reload
+    assert "unreportedwalks" in page.read_text(encoding="utf-8")
+    assert any("content/articles/walking.md changed without a notification" in line for line in logged), logged
+    assert len(reloads) == 2
+    later.pop(0)()
+    assert len(reloads) == 2 and later == []  # nothing more was missed: no further rebuild

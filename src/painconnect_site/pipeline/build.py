@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import time
 
+from ..content.sources import SeenSources
 from ..core.errors import Diagnostics
 from ..core.model import BuildResult
 from ..incremental.cache import BuildCache
@@ -30,9 +31,10 @@ from .up_to_date import BUILDS, InputSnapshot, records_builds, store_record, tak
 
 
 def run_build(options: BuildOptions, cache: BuildCache | None = None,
-              snapshot: InputSnapshot | None = None) -> tuple[BuildResult, Diagnostics]:
+              snapshot: InputSnapshot | None = None, seen: SeenSources | None = None) -> tuple[BuildResult, Diagnostics]:
     """`cache`: one kept between builds (`serve`); by default the options' cache, opened for this build.
-    `snapshot`: the inputs' stamps, taken before anything is read (up_to_date.py); taken here when not given."""
+    `snapshot`: the inputs' stamps, taken before anything is read (up_to_date.py); taken here when not given.
+    `seen` (`serve`): see content/sources.py."""
     started = time.perf_counter()
     diags = Diagnostics()
     cache = cache or open_cache(options)
@@ -42,7 +44,7 @@ def run_build(options: BuildOptions, cache: BuildCache | None = None,
     succeeded = False
     try:
         with few_collections():
-            loaded = load_site(options, diags, cache)
+            loaded = load_site(options, diags, cache, seen=seen)
             written = write_outputs(loaded, options, cache, diags)
             record_published(loaded, options, cache)
             if snapshot is not None:

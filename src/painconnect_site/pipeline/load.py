@@ -16,7 +16,7 @@ from ..citations.format import ReferenceFormatter, UnknownStyleError
 from ..citations.syntax import AT_KEY_RE, CITATION_RE
 from ..content.editions import RememberByLanguage, assemble_editions, tag_index
 from ..content.resolve import ResolveContext, render_document
-from ..content.sources import load_sources
+from ..content.sources import SeenSources, load_sources
 from ..core.errors import Diagnostics
 from ..core.model import (
     Bibliography,
@@ -70,16 +70,17 @@ class LoadedSite:
 
 
 def load_site(options: BuildOptions, diags: Diagnostics, cache: BuildCache | None = None,
-              encode_images: bool = True) -> LoadedSite:
+              encode_images: bool = True, seen: SeenSources | None = None) -> LoadedSite:
     """Stages 0-3: everything is read, validated and resolved before anything is rendered.
 
-    `encode_images=False` (check): images are read and checked, their resized variants not made."""
+    `encode_images=False` (check): images are read and checked, their resized variants not made.
+    `seen` (`serve`): the sources its earlier builds read, and what the watcher reported since."""
     cache = cache or BuildCache.disabled()
     config = load_site_config(options.root, options.base_url, cache, diags)
     diags.raise_if_errors()
     assert config is not None
     strings = load_strings(options.root, config, diags)  # the theme's words in each language
-    sources = load_sources(options.root, diags, cache)
+    sources = load_sources(options.root, diags, cache, seen)
     inputs = config_digest(config, sources.static_files)
     # The bibliography first (its diagnostics after the documents'): rendering needs its keys,
     # and a cold build renders each document in the worker that parses it.

@@ -40,6 +40,7 @@ class ChangeFeed:
     def __init__(self, source: Path, extra_roots: list[Path]) -> None:
         receiving, sending = multiprocessing.Pipe(duplex=False)
         self._connection = receiving
+        self.watching = False  # said it watches: every save from now on is reported
         self._process = multiprocessing.get_context("spawn").Process(
             target=_watch_site, args=(str(source), [str(root) for root in extra_roots], sending),
             name="serve change feed", daemon=True)
@@ -49,7 +50,7 @@ class ChangeFeed:
         # after this returns is always reported. If it never does, serve runs without it.
         try:
             if receiving.poll(30):
-                receiving.recv()
+                self.watching = receiving.recv() == READY
         except (EOFError, OSError):
             pass
 

@@ -142,6 +142,8 @@ def _serve_from(options: BuildOptions, host: str, port: int, out_dir: Path) -> i
     # The watcher starts before the first build, so a save during it is not missed.
     rebuilder = Rebuilder(site, options.root, LiveReloadHandler.reload_waiters, _after_reload)
     watcher = SiteWatcher(options.root, rebuilder)
+    if watcher.feed.watching:  # else a save could go unreported: every build stats every source
+        site.seen.trust()
     return _run_server(site, watcher, host, port)
 
 

@@ -16,9 +16,10 @@ import time
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 
+from ...content.sources import SeenSources
 from ...core.errors import BuildError
 from ...pipeline import BuildCache, BuildOptions, few_collections, open_cache, run_build
 from ...render.templates import THEME_DIR
@@ -40,9 +41,12 @@ class LiveSite:
     # One cache for every rebuild, remembering what it loaded: a rebuild neither re-reads nor
     # unpickles the records of unchanged files, nor recompiles unchanged templates.
     cache: BuildCache = field(init=False)
+    # The sources read so far and the saves reported since: unreported files are not stat'ed.
+    seen: SeenSources = field(init=False)
 
     def __post_init__(self) -> None:
         self.cache = open_cache(self.options, remember=True)
+        self.seen = SeenSources(self.options.root)
 
     @property
     def out_dir(self) -> Path:
@@ -52,10 +56,12 @@ class LiveSite:
     def failed(self) -> bool:
         return bool(self.errors)
 
-    def rebuild(self) -> bool:
-        """Full build into the served folder; True when it succeeded. Never raises on content problems."""
+    def rebuild(self, changed: Sequence[str] = ()) -> bool:
+        """Full build into the served folder; True when it succeeded. Never raises on content problems.
+        `changed`: the paths the watcher reported since the last build."""
+        self.seen.report(changed)
         try:
-            _, diags = run_build(self.options, self.cache)
+            _, diags = run_build(self.options, self.cache, seen=self.seen)
         except BuildError as exc:
             self.errors = tuple(d.format() for d in exc.diagnostics)
         except Exception as exc:  # noqa: BLE001 - a bug in one build must not stop the server
@@ -105,7 +111,7 @@ class Rebuilder:
 
     def _rebuild(self, changed: list[str]) -> None:
         started = time.perf_counter()
-        ok = self.site.rebuild()
+        ok = self.site.rebuild(changed)
         finished = time.time()
         seconds = time.perf_counter() - started
         what = describe_changes(changed, self.source)
@@ -121,6 +127,11 @@ class Rebuilder:
     def _settle(self, after: ExitStack) -> None:
         self.site.cache.flush(background=True)
         after.close()
+        missed = self.site.seen.missed()  # notifications an OS dropped: the page would stay stale
+        if missed:
+            self.site.log(f"{describe_changes(missed, self.source)} changed without a notification from the "
+                          "file system; rebuilding")
+            self(missed)
 
 
 def describe_changes(changed: list[str], source: Path) -> str:

@@ -6,7 +6,7 @@ import datetime as dt
 import html
 import re
 import xml.etree.ElementTree as ET
-from typing import Sequence
+from typing import Mapping, Sequence
 
 from ..core.model import Edition, ResolvedDocument, Site
 from ..core.urls import ARTICLES_URL, FEED_FILE, absolute_url, person_url, tag_url
@@ -28,19 +28,21 @@ def render_sitemap(site: Site) -> bytes:
     config = site.config
     attributes = {"xmlns": SITEMAP_NS, **({"xmlns:xhtml": XHTML_NS} if config.multilingual else {})}
     urlset = ET.Element("urlset", attributes)
-    newest = max((last_modified(d) for d in site.articles), default=site.build_date)
+    # Each document's date once: the lists below read it ~5 times (lists, tags, people).
+    modified = {d.url: last_modified(d) for d in (*site.articles, *site.pages)}
+    newest = max((modified[d.url] for d in site.articles), default=site.build_date)
     size = config.page_size
     entries: list[tuple[str, dt.date]] = []
     for edition in site.editions:
-        own = max((last_modified(d) for d in edition.articles), default=site.build_date)
+        own = max((modified[d.url] for d in edition.articles), default=site.build_date)
         prefix = edition.language.prefix
-        entries += [(prefix, own), *_pages(prefix + ARTICLES_URL, edition.articles, size, own)]
-    entries += [(d.url, last_modified(d)) for d in (*site.articles, *site.pages)]
+        entries += [(prefix, own), *_pages(prefix + ARTICLES_URL, edition.articles, size, own, modified)]
+    entries += modified.items()
     for edition in site.editions:
         for slug, docs in sorted(edition.tags.items()):
-            entries += _pages(tag_url(slug, edition.language.prefix), docs, size, newest)
+            entries += _pages(tag_url(slug, edition.language.prefix), docs, size, newest, modified)
     for person_id, written in people_entries(site).items():
-        entries += _pages(person_url(person_id), [doc for doc, _ in written], size, newest)
+        entries += _pages(person_url(person_id), [doc for doc, _ in written], size, newest, modified)
     alternates = sitemap_alternates(site)
     for rel, lastmod in entries:
         item = ET.SubElement(urlset, "url")
@@ -68,9 +70,10 @@ def sitemap_alternates(site: Site) -> dict[str, tuple[tuple[str, str], ...]]:
     return found
 
 
-def _pages(list_url: str, docs: Sequence[ResolvedDocument], size: int, empty: dt.date) -> list[tuple[str, dt.date]]:
+def _pages(list_url: str, docs: Sequence[ResolvedDocument], size: int, empty: dt.date,
+           modified: Mapping[str, dt.date]) -> list[tuple[str, dt.date]]:
     """(URL, lastmod) of each page of a paginated list: the newest change among its articles."""
-    return [(pagination.url, max((last_modified(d) for d in chunk), default=empty))
+    return [(pagination.url, max((modified[d.url] for d in chunk), default=empty))
             for chunk, pagination in paginate(list_url, docs, size)]
 
 
@@ -109,7 +112,10 @@ def _atom_time(day: dt.date) -> str:
 
 def _xml_bytes(root: ET.Element) -> bytes:
     ET.indent(root)
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="utf-8", xml_declaration=False) + b"\n"
+    # Serialized to text, then encoded once: ET's byte output encodes every one of its
+    # ~25,000 writes for a 1,000-article sitemap (a third of the time), to the same bytes.
+    text = ET.tostring(root, encoding="unicode")
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + text.encode("utf-8", "xmlcharrefreplace") + b"\n"
 
 
 _LOC_RE = re.compile(r"<loc>([^<]*)</loc>")

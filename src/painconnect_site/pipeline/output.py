@@ -17,7 +17,7 @@ from ..core.model import OutputFile
 from ..core.urls import SEARCH_BUNDLE
 from ..incremental.cache import BuildCache
 from ..render.assets import Assets
-from ..render.pages import PERSON_TEMPLATE, Planned, planned_pages, render_site
+from ..render.pages import PERSON_TEMPLATE, Planned, planned_pages, site_outputs
 from ..write.tree import (SIZE, KeptFiles, PlacedFile, Stamp, WrittenSite, place_file, readable_tree_stamps,
                           update_site, write_site)
 from .cached_stages import OUTPUTS
@@ -168,7 +168,7 @@ def render_outputs(loaded: LoadedSite, pages: Sequence[Planned], kept: AbstractS
                    also: Callable[[], Iterable[OutputFile | KeptFiles]] | None = None,
                    first: Callable[[], None] | None = None,
                    ) -> Iterator[OutputFile | KeptFiles | PlacedFile]:
-    """Every output of `render_site` not in `kept`, then those of `also` (the search index):
+    """Every output of `site_outputs` not in `kept`, then those of `also` (the search index):
     article and people pages in worker processes when there are many (results in site
     order), the rest here while the workers run. `into`: a staging folder the outputs are
     written into where they are made, by the workers and by this process. `first`: run
@@ -188,7 +188,7 @@ def render_outputs(loaded: LoadedSite, pages: Sequence[Planned], kept: AbstractS
     def render(chunk: Sequence[str]) -> list[tuple[list[OutputFile | KeptFiles | PlacedFile], tuple[Diagnostic, ...]]]:
         found = Diagnostics()
         wanted = set(chunk)
-        return [(list(placed(render_site(site, templates, found, wanted.__contains__, pages))), tuple(found))]
+        return [(list(placed(site_outputs(site, templates, found, wanted.__contains__, pages))), tuple(found))]
 
     skip = kept | set(articles)
     here: list[OutputFile | KeptFiles | PlacedFile] = []
@@ -197,7 +197,7 @@ def render_outputs(loaded: LoadedSite, pages: Sequence[Planned], kept: AbstractS
     def make_here() -> None:
         if first is not None:
             first()
-        here.extend(placed(render_site(site, templates, found_here, lambda path: path not in skip, pages)))
+        here.extend(placed(site_outputs(site, templates, found_here, lambda path: path not in skip, pages)))
         if also is not None:
             here.extend(placed(also()))
 

@@ -102,7 +102,14 @@ def render_site(site: Site, templates: TemplateRenderer, diags: Diagnostics,
     """Every output file, or those whose path `wanted` accepts (the build cache and the
     worker processes each render a part); `plan`: `planned_pages` of this site, when the
     caller has it already."""
-    outputs: list[OutputFile] = []
+    return list(site_outputs(site, templates, diags, wanted, plan))
+
+
+def site_outputs(site: Site, templates: TemplateRenderer, diags: Diagnostics,
+                 wanted: Callable[[str], bool] = lambda path: True,
+                 plan: Sequence[Planned] | None = None) -> Iterator[OutputFile]:
+    """`render_site`, one file at a time: a writer that places each file as it comes holds
+    one page, not all of them (a worker's share of 10,000 articles is ~65 MB of bytes)."""
     strings = templates.strings
     site_paths = frozenset(d.url for d in site.documents)
     common = {edition.language.code: _edition_common(site, edition, site_paths, strings) for edition in site.editions}
@@ -111,7 +118,7 @@ def render_site(site: Site, templates: TemplateRenderer, diags: Diagnostics,
         if wanted(path):
             text = templates.render(template_name, {**common[language], **context()}, diags, language)
             if text is not None:
-                outputs.append(OutputFile(path, text.encode("utf-8")))
+                yield OutputFile(path, text.encode("utf-8"))
     files: dict[str, Callable[[], bytes]] = {
         "sitemap.xml": lambda: render_sitemap(site),
         **{edition.language.prefix + FEED_FILE: lambda e=edition: render_feed(site, e)  # type: ignore[misc]
@@ -126,8 +133,7 @@ def render_site(site: Site, templates: TemplateRenderer, diags: Diagnostics,
         default = strings[site.config.language]
         for redirect in redirects:
             files[redirect.path] = lambda r=redirect: redirect_page(site, r, titles[r.target], default)  # type: ignore[misc]
-    outputs.extend(OutputFile(path, render()) for path, render in files.items() if wanted(path))
-    return outputs
+    yield from (OutputFile(path, render()) for path, render in files.items() if wanted(path))
 
 
 def _edition_common(site: Site, edition: Edition, site_paths: frozenset[str],

@@ -139,9 +139,9 @@ def make_doc(
     meta = DocumentMeta(**fields)  # type: ignore[arg-type]
     if url is None:
         url = f"articles/{meta.slug}/" if kind == "article" else f"{meta.slug}/"
-    source = SourceFile(path=Path(f"/nonexistent/{meta.slug}.md"), rel=f"{kind}s/{meta.slug}.md", text="", kind=kind)
+    source = SourceFile(path=Path(f"/nonexistent/{meta.slug}.md"), rel=f"{kind}s/{meta.slug}.md", text="Body.", kind=kind)
     return ResolvedDocument(
-        parsed=ParsedDocument(source=source, kind=kind, meta=meta, body="Body.", body_start_line=20),
+        parsed=ParsedDocument(source=source, kind=kind, meta=meta, body_offset=0, body_start_line=20),
         url=url,
         rendering=Deferred.of(RenderedDocument(
             body=RenderedMarkdown(html="<p>Body.</p>", text="Body."),

@@ -128,7 +128,8 @@ def parse_document(src: SourceFile, config: SiteConfig, static_files: frozenset[
         lang=lang,
         translation_key=values.get("translation_key"),
     )
-    return ParsedDocument(source=src, kind=src.kind, meta=meta, body=body, body_start_line=body_start)
+    return ParsedDocument(source=src, kind=src.kind, meta=meta, body_offset=len(src.text) - len(body),
+                          body_start_line=body_start)
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

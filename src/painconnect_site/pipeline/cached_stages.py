@@ -33,7 +33,7 @@ from typing import Callable, Iterable, Iterator, Mapping, Sequence
 from ..citations.format import ReferenceFormatter, style_path
 from ..citations.syntax import AT_KEY_RE
 from ..content.config import parse_config, read_config_text
-from ..content.frontmatter import parse_document, split_front_matter
+from ..content.frontmatter import parse_document
 from ..content.resolve import ResolveContext, citation_uses, resolve_document
 from ..content.site_index import SiteIndex, index_site
 from ..core.errors import Diagnostic, Diagnostics
@@ -230,7 +230,7 @@ def parse_source(source: SourceFile, parse_key: str, config: SiteConfig,
     parsed = parse_document(source, config, static_files, found)
     record = DocumentRecord(
         parse_key=parse_key,
-        parsed=dataclasses.replace(parsed, source=dataclasses.replace(source, text=""), body="") if parsed else None,
+        parsed=dataclasses.replace(parsed, source=dataclasses.replace(source, text="")) if parsed else None,
         diagnostics=tuple(found),
         front_matter=digest(front_matter_text(parsed)) if parsed else "",
         uses=citation_uses(parsed) if parsed else (),
@@ -240,15 +240,13 @@ def parse_source(source: SourceFile, parse_key: str, config: SiteConfig,
 
 
 def front_matter_text(doc: ParsedDocument) -> str:
-    text = doc.source.text
-    return text[: len(text) - len(doc.body)]
+    return doc.source.text[: doc.body_offset]
 
 
 def _with_source(stored: ParsedDocument, source: SourceFile) -> ParsedDocument:
-    """The stored parse with the text it was parsed from (equal, by its key) put back."""
-    split = split_front_matter(source.text)
-    assert split is not None, "a stored parse always comes from a file with front matter"
-    return dataclasses.replace(stored, source=source, body=split[1])
+    """The stored parse with the text it was parsed from (equal, by its key) put back: its
+    body is that text from the stored offset on."""
+    return dataclasses.replace(stored, source=source)
 
 
 def _at_keys(doc: ParsedDocument) -> frozenset[str]:

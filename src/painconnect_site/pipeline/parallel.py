@@ -14,6 +14,8 @@ import os
 import threading
 from typing import Callable, Iterator, Sequence, TypeVar
 
+from ..incremental.collector import freeze_survivors
+
 Item = TypeVar("Item")
 Result = TypeVar("Result")
 
@@ -66,6 +68,9 @@ def map_in_order(task: Callable[[Sequence[Item]], list[Result]], items: Sequence
         return
     # Forked workers receive `task` (a closure over the loaded site) as an initializer
     # argument, which fork passes without pickling; only the chunks and results travel.
+    # What is alive now is frozen first: a collection (here or in a worker) writes the header
+    # of every object it scans, copying the pages the processes would otherwise share.
+    freeze_survivors()
     with multiprocessing.get_context("fork").Pool(workers, initializer=_start_worker, initargs=(task,)) as pool:
         results = pool.imap(_run_chunk, chunks)
         if meanwhile is not None:

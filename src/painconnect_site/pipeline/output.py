@@ -80,8 +80,9 @@ class SearchStep:
     output) when its key is the one recorded for that file and the file is intact, else
     produced; `keys` collects what the output record keeps for each."""
 
-    def __init__(self, docs: Sequence[SearchDocument], key: str, plan: ReusePlan, cache: BuildCache) -> None:
-        self.docs, self.key, self.plan, self.cache = docs, key, plan, cache
+    def __init__(self, docs: Sequence[SearchDocument], key: str, plan: ReusePlan, cache: BuildCache,
+                 write_queued: Callable[[], None] | None = None) -> None:
+        self.docs, self.key, self.plan, self.cache, self.write_queued = docs, key, plan, cache, write_queued
         self.keys: dict[str, str] = {}
 
     def outputs(self) -> Iterator[OutputFile | KeptFiles]:
@@ -94,7 +95,7 @@ class SearchStep:
         def kept(path: str, key: str) -> bool:
             return previous.keys.get(path) == key and path in plan.reusable
 
-        index = build_search_index(self.docs, self.key, self.cache, kept)
+        index = build_search_index(self.docs, self.key, self.cache, kept, self.write_queued)
         intact = set()
         for file in index.files:
             if file.path in plan.kept:  # already linked, under the same key
@@ -121,11 +122,12 @@ def write_outputs(loaded: LoadedSite, options: BuildOptions, cache: BuildCache, 
         return WrittenSite(len(previous.keys) + len(loaded.assets.files), 0, previous.stamps)
     # A kept output's key is unchanged: the one recorded for it.
     keys = {**plan.keys, **{path: plan.previous.keys[path] for path in plan.kept if path not in plan.keys}}
-    search = SearchStep(docs, search_key, plan, cache)
     # The records queued so far (a cold build: every document's) are written while the
-    # template workers run, where this process would otherwise wait for them at the end.
-    # (`serve` writes its cache after the reload: see commands/serve/watch.py.)
+    # template workers run, where this process would otherwise wait for them at the end;
+    # the search index's, while it is built. (`serve` writes its cache after the reload:
+    # see commands/serve/watch.py.)
     write_records = None if cache.remembers else (lambda: cache.flush(background=True))
+    search = SearchStep(docs, search_key, plan, cache, write_records)
 
     def outputs(into: Path | None = None) -> Iterator[OutputFile | KeptFiles | PlacedFile]:
         if plan.kept:

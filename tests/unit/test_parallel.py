@@ -1,0 +1,42 @@
+"""pipeline/parallel.py: chunks, their order, and how many processes share them."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from painconnect_site.pipeline import parallel
+from painconnect_site.pipeline.parallel import _chunks, map_in_order
+
+
+@pytest.mark.parametrize("count", [1, 5, 60, 10_000, 11_228])
+def test_chunks_cover_the_items_in_order_and_shrink(count):
+    items = list(range(count))
+    chunks = _chunks(items, 2)
+    assert [item for chunk in chunks for item in chunk] == items
+    assert all(chunks)
+    sizes = [len(chunk) for chunk in chunks]
+    assert sizes == sorted(sizes, reverse=True)  # large first, small last
+    # None smaller than the floor, but the remainder at the end.
+    assert min(sizes[:-1] or sizes) >= -(-count // (2 * parallel.SMALLEST_SHARE))
+
+
+def test_one_worker_is_one_chunk():
+    assert _chunks(list(range(7)), 1) == [list(range(7))]
+    assert _chunks([], 2) == []
+
+
+def _with_pid(chunk):
+    return [(os.getpid(), item) for item in chunk]
+
+
+@pytest.mark.skipif(not parallel.can_fork(), reason="needs fork")
+def test_results_come_in_order_and_this_process_is_one_of_the_workers():
+    ran = []
+    found = [result for part in map_in_order(_with_pid, range(500), 2, meanwhile=lambda: ran.append(True))
+             for result in part]
+    assert [item for _, item in found] == list(range(500))
+    assert ran == [True]
+    # Two workers: this process and one forked one, never more.
+    assert len({pid for pid, _ in found} - {os.getpid()}) <= 1

@@ -34,7 +34,6 @@ from ..core.model import CitedGroup, Heading, Link, RenderedMarkdown
 from ..core.urls import is_external
 
 
-
 def _extensions() -> list[Extension]:
     """No attr_list and no raw HTML: an article must not be able to add `onclick=`
     attributes or <script> to a page (see _SiteExtension). Instances, not names: a name

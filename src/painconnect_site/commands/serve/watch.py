@@ -1,10 +1,11 @@
 """Watching and rebuilding for `serve`: change notifications, the live build state, rebuilds.
 
-`LiveSite` holds the served output folder, the latest build's errors and the
-build cache kept between rebuilds (feed.py reports saves as they happen);
-`Rebuilder` rebuilds once per batch of changes (search index included: it is
-updated within the build) and tells the browsers; writing the cache and the
-collector's pass wait until they have had time to fetch the page. Nothing here
+`LiveSite` holds the served output folder, the latest build's errors, the
+build cache kept between rebuilds and the sources read so far with the saves
+reported since (feed.py reports saves as they happen); `Rebuilder` rebuilds
+once per batch of changes (search index included: it is updated within the
+build) and tells the browsers; writing the cache, the collector's pass and the
+check for lost notifications wait until they have had time to fetch the page. Nothing here
 knows livereload: `devserver` wires these into its watcher and server.
 """
 

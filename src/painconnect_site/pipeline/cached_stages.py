@@ -97,7 +97,7 @@ class DocumentRecord:
     """Everything cached about one source file, each part valid under its own key."""
 
     parse_key: str
-    parsed: ParsedDocument | None  # without its source text and body: the current file supplies them
+    parsed: ParsedDocument | None  # without its source text (its body is a slice of it): the current file supplies it
     diagnostics: tuple[Diagnostic, ...]  # what parsing reported, replayed on every build
     front_matter: str  # digest of the front matter text: what other pages show of the document
     uses: tuple[CitationUse, ...]  # the citation scan (code excluded), for the key check

@@ -12,6 +12,7 @@ from ..core.kinds import BIBLIOGRAPHY_KIND, DOCUMENT_KINDS
 from ..core.model import Memory, SourceFile
 
 BIB_FILE = "references.bib"
+LOCK_FILE = "references.lock.json"  # written by `refs verify` (refs/lock.py)
 CONTENT = "content"
 
 

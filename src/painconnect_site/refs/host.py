@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ..content.config import SITE_FILE, load_config
 from ..content.sources import BIB_FILE as BIBLIOGRAPHY_REL
+from ..content.sources import LOCK_FILE
 from ..core.errors import ERROR, WARNING, Diagnostic, Diagnostics, did_you_mean
 from ..core.model import Bibliography, CitationUse, Reference, SiteConfig, SourceFile
 
@@ -20,6 +21,6 @@ def parse_bibliography(source: SourceFile | None, diags: Diagnostics) -> Bibliog
     return parse(source, diags)
 
 __all__ = [
-    "BIBLIOGRAPHY_REL", "ERROR", "SITE_FILE", "WARNING", "Bibliography", "CitationUse", "Diagnostic", "Diagnostics",
+    "BIBLIOGRAPHY_REL", "ERROR", "LOCK_FILE", "SITE_FILE", "WARNING", "Bibliography", "CitationUse", "Diagnostic", "Diagnostics",
     "Reference", "SiteConfig", "SourceFile", "did_you_mean", "load_config", "parse_bibliography",
 ]

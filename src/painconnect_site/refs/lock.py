@@ -39,11 +39,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
-from .host import ERROR, WARNING, Bibliography, CitationUse, Diagnostic, Reference, SiteConfig
+from .host import ERROR, LOCK_FILE, WARNING, Bibliography, CitationUse, Diagnostic, Reference, SiteConfig
 from .registry import Notice
 from .settings import Settings
 
-LOCK_FILE = "references.lock.json"
 FORMAT = 1
 ABOUT = ("Written by `python build.py refs verify`; read offline by `check` and `build`. "
          "Commit it with references.bib; do not edit it by hand.")

@@ -47,11 +47,14 @@ _ALLOWED_GLOBALS = frozenset({("datetime", "date"), ("builtins", "frozenset"), (
 
 def digest(*parts: str | bytes) -> str:
     """A hash of a sequence of strings or bytes (length-prefixed, so ("ab", "c") != ("a", "bc"))."""
-    chunks = []
+    # SHA-256 has CPU instructions here: twice blake2b's speed over the ~13 MB of sources
+    # a build hashes. Fed part by part, not joined: no copy of each source text.
+    hashed = hashlib.sha256()
     for part in parts:
         data = part if isinstance(part, bytes) else part.encode("utf-8", "surrogatepass")
-        chunks += (len(data).to_bytes(8, "little"), data)
-    return hashlib.blake2b(b"".join(chunks), digest_size=20).hexdigest()
+        hashed.update(len(data).to_bytes(8, "little"))
+        hashed.update(data)
+    return hashed.hexdigest()[:40]
 
 
 def environment_fingerprint() -> str:

@@ -17,7 +17,7 @@ from ..core.model import OutputFile
 from ..core.urls import SEARCH_BUNDLE
 from ..incremental.cache import BuildCache
 from ..render.assets import Assets
-from ..render.pages import PERSON_TEMPLATE, Planned, planned_pages, site_outputs
+from ..render.pages import PERSON_TEMPLATE, Planned, common_contexts, page_outputs, planned_pages, site_outputs
 from ..write.tree import (SIZE, KeptFiles, PlacedFile, Stamp, WrittenSite, place_file, readable_tree_stamps,
                           update_site, write_site)
 from .cached_stages import OUTPUTS
@@ -187,10 +187,15 @@ def render_outputs(loaded: LoadedSite, pages: Sequence[Planned], kept: AbstractS
         for file in files:
             yield place_file(into, file) if into is not None and isinstance(file, OutputFile) else file
 
+    # Made once here (and inherited by forked workers), not once per chunk: a chunk renders
+    # its own pages and visits nothing else.
+    common = common_contexts(site, templates.strings)
+    planned = {page[0]: page for page in pages}
+
     def render(chunk: Sequence[str]) -> list[tuple[list[OutputFile | KeptFiles | PlacedFile], tuple[Diagnostic, ...]]]:
         found = Diagnostics()
-        wanted = set(chunk)
-        return [(list(placed(site_outputs(site, templates, found, wanted.__contains__, pages))), tuple(found))]
+        files = page_outputs(site, templates, found, (planned[path] for path in chunk), common)
+        return [(list(placed(files)), tuple(found))]
 
     skip = kept | set(articles)
     here: list[OutputFile | KeptFiles | PlacedFile] = []
@@ -199,7 +204,7 @@ def render_outputs(loaded: LoadedSite, pages: Sequence[Planned], kept: AbstractS
     def make_here() -> None:
         if first is not None:
             first()
-        here.extend(placed(site_outputs(site, templates, found_here, lambda path: path not in skip, pages)))
+        here.extend(placed(site_outputs(site, templates, found_here, lambda path: path not in skip, pages, common)))
         if also is not None:
             here.extend(placed(also()))
 

@@ -107,18 +107,35 @@ def render_site(site: Site, templates: TemplateRenderer, diags: Diagnostics,
 
 def site_outputs(site: Site, templates: TemplateRenderer, diags: Diagnostics,
                  wanted: Callable[[str], bool] = lambda path: True,
-                 plan: Sequence[Planned] | None = None) -> Iterator[OutputFile]:
+                 plan: Sequence[Planned] | None = None,
+                 common: Mapping[str, CommonContext] | None = None) -> Iterator[OutputFile]:
     """`render_site`, one file at a time: a writer that places each file as it comes holds
-    one page, not all of them (a worker's share of 10,000 articles is ~65 MB of bytes)."""
-    strings = templates.strings
-    site_paths = frozenset(d.url for d in site.documents)
-    common = {edition.language.code: _edition_common(site, edition, site_paths, strings) for edition in site.editions}
+    one page, not all of them (a worker's share of 10,000 articles is ~65 MB of bytes).
+    `common`: `common_contexts` of this site, when the caller has it already."""
+    plan = plan if plan is not None else planned_pages(site, templates.strings)
+    yield from page_outputs(site, templates, diags, (page for page in plan if wanted(page[0])), common)
+    yield from other_outputs(site, templates.strings, wanted)
 
-    for path, template_name, language, context, _ in plan if plan is not None else planned_pages(site, strings):
-        if wanted(path):
-            text = templates.render(template_name, {**common[language], **context()}, diags, language)
-            if text is not None:
-                yield OutputFile(path, text.encode("utf-8"))
+
+def common_contexts(site: Site, strings: Mapping[str, Strings]) -> dict[str, CommonContext]:
+    """What every page receives, by language code (~3 ms at 1,000 articles: made once a build)."""
+    site_paths = frozenset(d.url for d in site.documents)
+    return {edition.language.code: _edition_common(site, edition, site_paths, strings) for edition in site.editions}
+
+
+def page_outputs(site: Site, templates: TemplateRenderer, diags: Diagnostics, pages: Iterable[Planned],
+                 common: Mapping[str, CommonContext] | None = None) -> Iterator[OutputFile]:
+    """The pages of `pages` (entries of `planned_pages`), rendered."""
+    common = common if common is not None else common_contexts(site, templates.strings)
+    for path, template_name, language, context, _ in pages:
+        text = templates.render(template_name, {**common[language], **context()}, diags, language)
+        if text is not None:
+            yield OutputFile(path, text.encode("utf-8"))
+
+
+def other_outputs(site: Site, strings: Mapping[str, Strings],
+                  wanted: Callable[[str], bool] = lambda path: True) -> Iterator[OutputFile]:
+    """Every output not rendered from a template whose path `wanted` accepts (no other is made)."""
     files: dict[str, Callable[[], bytes]] = {
         "sitemap.xml": lambda: render_sitemap(site),
         **{edition.language.prefix + FEED_FILE: lambda e=edition: render_feed(site, e)  # type: ignore[misc]

@@ -436,7 +436,9 @@ def targets(results: list[SizeResult]) -> list[str]:
         if n == 1000 and "1 article" in result.measures:
             check("1,000: one article edited, build", result.measures["1 article"].median, 0.6)
         for change, seconds in result.serve.items():
-            check(f"{n:,}: serve, {change}, save to served page", statistics.median(seconds) * 1000, 150, "ms")
+            # At 10,000 articles the edit figures may be twice the 1,000-article targets.
+            limit, note = (300, " (2x the 1,000 target)") if n == 10000 else (150, "")
+            check(f"{n:,}: serve, {change}, save to served page{note}", statistics.median(seconds) * 1000, limit, "ms")
     if 1000 in by_size and 10000 in by_size:
         small, large = by_size[1000].measures.get("cold"), by_size[10000].measures.get("cold")
         if small and large:

@@ -312,6 +312,7 @@ class _Update:
             name = digest(self.key, key)
             self.cache.store(SEARCH_GROUPS, name, group.state())
             result[key] = group_entry(name, group)
+            group.keep_only_shards()
         self.write_queued()
         return dict(sorted(result.items()))
 

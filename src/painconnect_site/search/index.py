@@ -331,6 +331,13 @@ class Group:
                 sizes[stem[:end]] += len(ids)
         return frozenset(prefix for prefix, size in sizes.items() if size > SHARD_POSTINGS)
 
+    def keep_only_shards(self) -> None:
+        """Encode the shards, then let the postings and words go: once its state is stored,
+        a group built in this build is only written out, and the search step is the end of
+        a cold build, where its memory peaks."""
+        self.shards()
+        self.stems, self.words = {}, {}
+
     def shards(self) -> dict[str, bytes]:
         """Shard key -> the file's bytes."""
         if self._encoded is None:

@@ -124,15 +124,23 @@ def document_terms(doc: IndexedDocument, language: str = "en") -> DocTerms:
         counts[word] += count * HEADING_WEIGHT
     titled = indexed(words(doc.title), ignored)
     surface = sorted(counts.keys() | titled.keys())
-    stem_of = dict(zip(surface, stems(surface, language)))
-    tf: Counter[str] = Counter()
-    for word in surface:
-        tf[stem_of[word]] += counts.get(word, 0)
-    in_title = {stem_of[word] for word in titled}
+    stemmed = stems(surface, language)
+    # Per-word Python work kept to one loop: this runs for every word of every document
+    # (~2.3 million times in a 10,000-article build, in the main process).
+    tf: dict[str, int] = {}
+    for word, stem in zip(surface, stemmed):
+        tf[stem] = tf.get(stem, 0) + counts.get(word, 0)
     ordered = sorted(tf)
-    weights = bytes((TITLE_FLAG if stem in in_title else 0) | quantize(tf[stem]) for stem in ordered)
-    return DocTerms(doc.url, len(body), "\n".join(ordered), weights,
-                    "\n".join(f"{word} {stem_of[word]}" for word in surface),
+    found = [tf[stem] for stem in ordered]
+    if max(found, default=0) < len(_QUANTIZED):
+        weights = bytearray(bytes(found).translate(_QUANTIZED))
+    else:
+        weights = bytearray(quantize(count) for count in found)
+    stem_of = dict(zip(surface, stemmed))
+    for stem in {stem_of[word] for word in titled}:
+        weights[bisect_left(ordered, stem)] |= TITLE_FLAG
+    return DocTerms(doc.url, len(body), "\n".join(ordered), bytes(weights),
+                    "\n".join(map(" ".join, zip(surface, stemmed))),
                     tuple(sorted({slugify(tag) for tag in doc.tags})))
 
 
@@ -141,6 +149,9 @@ def quantize(count: int) -> int:
     if count < 16:
         return count
     return min(MAX_COUNT, 16 + round(4 * math.log2(count / 16)))
+
+
+_QUANTIZED = bytes(quantize(count) for count in range(256))  # count -> quantize(count), for bytes.translate
 
 
 def length_class(length: int) -> int:

@@ -443,11 +443,11 @@ def targets(results: list[SizeResult]) -> list[str]:
         small, large = by_size[1000].measures.get("cold"), by_size[10000].measures.get("cold")
         if small and large:
             check("cold 10,000 / cold 1,000 (linear)", large.median / small.median, 11, "x")
+    if 10000 in by_size and by_size[10000].measures:  # these need no 1,000-article run
         peak = max(m.peak_mib for m in by_size[10000].measures.values())
         check("10,000: peak memory of the whole build", peak, 1024, "MiB")
-        for key, limit in (("1 article", 1.2),):
-            if key in by_size[10000].measures:
-                check("10,000: one article edited, build (2x the 1,000 target)", by_size[10000].measures[key].median, limit)
+        if "1 article" in by_size[10000].measures:
+            check("10,000: one article edited, build (2x the 1,000 target)", by_size[10000].measures["1 article"].median, 1.2)
     return lines
 
 

@@ -87,6 +87,10 @@ def map_in_order(task: Callable[[Sequence[Item]], list[Result]], items: Sequence
     # as initializer arguments, which fork passes without pickling; only indexes and results travel.
     with context.Pool(workers - 1, initializer=_start_worker, initargs=(task, chunks, taken)) as pool:
         theirs = pool.imap_unordered(_run_next, range(len(chunks)))  # one try per chunk: enough for all
+        # Every task is in: each worker exits once its last result is back, while this process
+        # may still be at `meanwhile` (the search index, at the end of a cold build), instead
+        # of holding its copied pages (~480 MiB at 10,000 articles) until the pool closes.
+        pool.close()
         if meanwhile is not None:
             meanwhile()
         done: dict[int, list] = {}

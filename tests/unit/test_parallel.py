@@ -46,7 +46,7 @@ def test_results_come_in_order_and_this_process_is_one_of_the_workers():
 
 # In a fresh interpreter: a thread another test left running makes map_in_order stay in process.
 _WORKER_EXIT = """
-import multiprocessing, os, sys, time
+import multiprocessing, os, time
 from painconnect_site.pipeline.parallel import map_in_order
 exited = []
 def meanwhile():
